@@ -1,0 +1,17 @@
+/* The runtime's source files, embedded into kiln at build time (scripts/embed_files.cmake), so
+ * `kiln compile` can copy them next to the generated code wherever kiln is installed. */
+#ifndef KILN_RUNTIME_FILES_H
+#define KILN_RUNTIME_FILES_H
+
+#include <stddef.h>
+
+typedef struct CgEmbeddedFile {
+    const char *name; /* file name, e.g. "kiln_rt.c" */
+    const unsigned char *data;
+    size_t size;
+} CgEmbeddedFile;
+
+extern const CgEmbeddedFile cg_runtime_files[];
+extern const int cg_runtime_file_count;
+
+#endif

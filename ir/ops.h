@@ -1,0 +1,97 @@
+/* The op set, defined once.
+ *
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs)
+ *
+ *   ENUM   the IrOp value is IR_OP_<ENUM>
+ *   Name   the spelling in model files, the text IR and messages
+ *   fn     the stem every per-op table is built from: the shape rule ir_shape_<fn> (ir/shape.c),
+ *          the interpreter function interp_<fn> (ir/interp_*.c), the C emitter cgc_emit_<fn>
+ *          (codegen/c/), and the attribute schema ir_attrs_<fn> (ir/ops.c). A table that lacks
+ *          an entry for a new op fails to link, so adding an op cannot forget a table.
+ *   max_inputs == -1 means variadic.
+ *
+ * Semantics (shapes use numpy broadcasting wherever two operands meet; "..." is any number of
+ * leading batch dimensions). Optional inputs are marked [x]; an omitted optional input is -1.
+ *
+ *   MatMul(a[..., M, K], b[..., K, N]) -> [..., M, N]         numpy matmul: batch dims broadcast;
+ *                                                            a rank-1 a or b is promoted and the
+ *                                                            added dim removed, as numpy does
+ *   Linear(x[..., K], w, [bias[N]]) -> [..., N]              transpose_w=1: w is [N, K] (torch
+ *                                                            nn.Linear); transpose_w=0: w is [K, N]
+ *   Add/Sub/Mul/Div(a, b) -> broadcast(a, b)                 same dtype on both sides
+ *   Neg/Exp/Sqrt/Rsqrt/Relu/Silu/Sigmoid/Tanh(x) -> x        elementwise; Rsqrt = 1/sqrt(x)
+ *   Pow(x) -> x                                              x ** exponent (a float attribute)
+ *   Gelu(x) -> x                                             approximate = "none" (erf) | "tanh"
+ *   Softmax(x) -> x                                          over attribute axis
+ *   LayerNorm(x, [scale], [bias]) -> x                       normalizes over dims axis..rank-1;
+ *                                                            scale and bias have those dims' shape
+ *   RMSNorm(x, [scale]) -> x                                 x / sqrt(mean(x^2) + eps) * scale,
+ *                                                            over dims axis..rank-1
+ *   Reshape(x) -> shape                                      attribute shape: 0 copies the input
+ *                                                            dim at that index, one -1 is inferred
+ *   Transpose(x) -> permuted                                 perm absent means reversed dims
+ *   Concat(x0, x1, ...) -> joined along axis
+ *   Split(x) -> y0, y1, ...                                  along axis; split = sizes, absent
+ *                                                            means equal parts, one per output
+ *   Slice(x) -> sliced                                       starts/ends/[axes]/[steps], ONNX
+ *                                                            clamping; negative indices count from
+ *                                                            the end
+ *   Gather(data, indices) -> data[:axis] + indices.shape + data[axis+1:]
+ *                                                            indices i32 or i64, negative counts
+ *                                                            from the end; out of range is a run
+ *                                                            time error
+ *   Cast(x) -> x with dtype `to`                             float->int truncates toward zero;
+ *                                                            ->bool is x != 0
+ *   Rotary(x[..., S, H, D], [positions[S]]) -> x             rotary position embedding on the
+ *                                                            first rotary_dim (0 = all D) channels
+ *                                                            of each head; position of row s is
+ *                                                            positions[s] if given, else
+ *                                                            position_offset + s. Pair i of the
+ *                                                            rotated part uses frequency
+ *                                                            theta^(-2i/rotary_dim); pairs are
+ *                                                            (2i, 2i+1) when interleaved=1
+ *                                                            (GLM), (i, i + rotary_dim/2) when
+ *                                                            interleaved=0 (Llama, "half-split")
+ *   Attention(q[..., Sq, Hq, D], k[..., Skv, Hkv, D], v[..., Skv, Hkv, Dv]) -> [..., Sq, Hq, Dv]
+ *                                                            softmax(q k^T * scale) v per head;
+ *                                                            scale 0 means 1/sqrt(D); query head h
+ *                                                            reads kv head h / (Hq / Hkv) (grouped
+ *                                                            query attention, Hq % Hkv == 0);
+ *                                                            causal=1 lets query i see keys
+ *                                                            j <= i + (Skv - Sq) (bottom-right
+ *                                                            aligned, as with a KV cache)
+ */
+#ifndef KILN_OPS_H
+#define KILN_OPS_H
+
+#define IR_OPS(X)                                                                                 \
+    X(MATMUL, "MatMul", matmul, 2, 2, 1, 1)                                                        \
+    X(LINEAR, "Linear", linear, 2, 3, 1, 1)                                                        \
+    X(ADD, "Add", add, 2, 2, 1, 1)                                                                 \
+    X(SUB, "Sub", sub, 2, 2, 1, 1)                                                                 \
+    X(MUL, "Mul", mul, 2, 2, 1, 1)                                                                 \
+    X(DIV, "Div", div, 2, 2, 1, 1)                                                                 \
+    X(NEG, "Neg", neg, 1, 1, 1, 1)                                                                 \
+    X(EXP, "Exp", exp, 1, 1, 1, 1)                                                                 \
+    X(SQRT, "Sqrt", sqrt, 1, 1, 1, 1)                                                              \
+    X(RSQRT, "Rsqrt", rsqrt, 1, 1, 1, 1)                                                           \
+    X(POW, "Pow", pow, 1, 1, 1, 1)                                                                 \
+    X(RELU, "Relu", relu, 1, 1, 1, 1)                                                              \
+    X(GELU, "Gelu", gelu, 1, 1, 1, 1)                                                              \
+    X(SILU, "Silu", silu, 1, 1, 1, 1)                                                              \
+    X(SIGMOID, "Sigmoid", sigmoid, 1, 1, 1, 1)                                                     \
+    X(TANH, "Tanh", tanh, 1, 1, 1, 1)                                                              \
+    X(SOFTMAX, "Softmax", softmax, 1, 1, 1, 1)                                                     \
+    X(LAYERNORM, "LayerNorm", layernorm, 1, 3, 1, 1)                                               \
+    X(RMSNORM, "RMSNorm", rmsnorm, 1, 2, 1, 1)                                                     \
+    X(RESHAPE, "Reshape", reshape, 1, 1, 1, 1)                                                     \
+    X(TRANSPOSE, "Transpose", transpose, 1, 1, 1, 1)                                               \
+    X(CONCAT, "Concat", concat, 1, -1, 1, 1)                                                       \
+    X(SPLIT, "Split", split, 1, 1, 1, 64)                                                          \
+    X(SLICE, "Slice", slice, 1, 1, 1, 1)                                                           \
+    X(GATHER, "Gather", gather, 2, 2, 1, 1)                                                        \
+    X(CAST, "Cast", cast, 1, 1, 1, 1)                                                              \
+    X(ROTARY, "Rotary", rotary, 1, 2, 1, 1)                                                        \
+    X(ATTENTION, "Attention", attention, 3, 3, 1, 1)
+
+#endif
