@@ -8,10 +8,10 @@ static const struct {
     size_t size;
     bool is_float;
 } ir_dtype_table[] = {
-    [IR_DTYPE_F32] = {"f32", 4, true},  [IR_DTYPE_F16] = {"f16", 2, true},
-    [IR_DTYPE_BF16] = {"bf16", 2, true}, [IR_DTYPE_F64] = {"f64", 8, true},
-    [IR_DTYPE_I8] = {"i8", 1, false},   [IR_DTYPE_U8] = {"u8", 1, false},
-    [IR_DTYPE_I32] = {"i32", 4, false}, [IR_DTYPE_I64] = {"i64", 8, false},
+    [IR_DTYPE_F32] = {"f32", 4, true},    [IR_DTYPE_F16] = {"f16", 2, true},
+    [IR_DTYPE_BF16] = {"bf16", 2, true},  [IR_DTYPE_F64] = {"f64", 8, true},
+    [IR_DTYPE_I8] = {"i8", 1, false},     [IR_DTYPE_U8] = {"u8", 1, false},
+    [IR_DTYPE_I32] = {"i32", 4, false},   [IR_DTYPE_I64] = {"i64", 8, false},
     [IR_DTYPE_BOOL] = {"bool", 1, false},
 };
 _Static_assert(sizeof ir_dtype_table / sizeof ir_dtype_table[0] == IR_DTYPE_COUNT,

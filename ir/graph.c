@@ -226,8 +226,8 @@ void ir_output_add(IrGraph *g, int value) {
     g->outputs[g->n_outputs++] = value;
 }
 
-int ir_const_add(IrGraph *g, const char *name, const IrType *type, const void *data,
-                 size_t nbytes, bool copy) {
+int ir_const_add(IrGraph *g, const char *name, const IrType *type, const void *data, size_t nbytes,
+                 bool copy) {
     size_t expect = 0;
     KILN_ASSERT(ir_type_nbytes(type, &expect) && expect == nbytes);
     int id = ir_value_add(g, name, type);

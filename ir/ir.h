@@ -96,10 +96,10 @@ const char *ir_attr_kind_name(IrAttrKind k); /* "int", "float", "ints", "floats"
 typedef struct IrAttr {
     const char *name;
     IrAttrKind kind;
-    int64_t i;          /* IR_ATTR_INT */
-    double f;           /* IR_ATTR_FLOAT */
-    const char *s;      /* IR_ATTR_STRING */
-    const int64_t *ints; /* IR_ATTR_INTS: count elements */
+    int64_t i;            /* IR_ATTR_INT */
+    double f;             /* IR_ATTR_FLOAT */
+    const char *s;        /* IR_ATTR_STRING */
+    const int64_t *ints;  /* IR_ATTR_INTS: count elements */
     const double *floats; /* IR_ATTR_FLOATS: count elements */
     int count;
 } IrAttr;
@@ -241,8 +241,8 @@ void ir_output_add(IrGraph *g, int value);
 /* Adds a constant value. With copy, data is copied into the arena; otherwise it is borrowed and
  * must outlive the graph (typically it points into an adopted mapping). nbytes must equal the
  * type's byte size (checked: a mismatch is a bug in the caller). */
-int ir_const_add(IrGraph *g, const char *name, const IrType *type, const void *data,
-                 size_t nbytes, bool copy);
+int ir_const_add(IrGraph *g, const char *name, const IrType *type, const void *data, size_t nbytes,
+                 bool copy);
 
 /* Adds a node at the end of the execution order and records it as the producer of its outputs.
  * Returns the node index. inputs may contain -1 for omitted optional inputs. */

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-#define IR_ATTRS_END {NULL, IR_ATTR_INT, false, 0, 0.0, NULL}
+#define IR_ATTRS_END                                                                               \
+    { NULL, IR_ATTR_INT, false, 0, 0.0, NULL }
 #define IR_NO_ATTRS(fn) static const IrAttrSpec ir_attrs_##fn[] = {IR_ATTRS_END};
 
 IR_NO_ATTRS(matmul)
@@ -92,7 +93,7 @@ static const IrAttrSpec ir_attrs_attention[] = {
 };
 
 static const IrOpInfo ir_op_table[] = {
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out)                                       \
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out)                                        \
     {name, min_in, max_in, min_out, max_out, ir_attrs_##fn},
     IR_OPS(IR_X)
 #undef IR_X
@@ -122,11 +123,16 @@ const IrAttrSpec *ir_op_attr_spec(IrOp op, const char *attr_name) {
 
 const char *ir_attr_kind_name(IrAttrKind k) {
     switch (k) {
-    case IR_ATTR_INT: return "int";
-    case IR_ATTR_FLOAT: return "float";
-    case IR_ATTR_INTS: return "ints";
-    case IR_ATTR_FLOATS: return "floats";
-    case IR_ATTR_STRING: return "string";
+    case IR_ATTR_INT:
+        return "int";
+    case IR_ATTR_FLOAT:
+        return "float";
+    case IR_ATTR_INTS:
+        return "ints";
+    case IR_ATTR_FLOATS:
+        return "floats";
+    case IR_ATTR_STRING:
+        return "string";
     }
     KILN_ASSERT(!"unknown attribute kind");
     return "";

@@ -1,0 +1,1 @@
+kiln_add_unit_test(test_ir_shape ${CMAKE_CURRENT_LIST_DIR}/test_shape.c)
