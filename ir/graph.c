@@ -237,6 +237,7 @@ int ir_const_add(IrGraph *g, const char *name, const IrType *type, const void *d
         if (nbytes) memcpy(p, data, nbytes);
         v->data = p;
     } else {
+        KILN_ASSERT(((uintptr_t)data % ir_dtype_size(type->dtype)) == 0);
         v->data = data;
     }
     if (!v->data) v->data = ir_alloc(g, 1); /* a zero-element constant is still a constant */

@@ -143,7 +143,9 @@ typedef struct IrValue {
     int producer; /* index of the node that writes it; -1 for graph inputs and constants */
 
     /* Constant data, when the value is a constant (data != NULL): the elements in row-major
-     * order, packed, in the dtype's little-endian layout, exactly nbytes long. */
+     * order, packed, in the dtype's little-endian layout, exactly nbytes long, and aligned to
+     * the element size (so it can be read as a typed array; a frontend copies misaligned file
+     * data into the arena). */
     const void *data;
     size_t nbytes;
     /* Where the constant came from, so the text IR can refer to it instead of inlining it:

@@ -1,5 +1,6 @@
 # Writes OUT: a C file defining cg_runtime_files[] with the bytes of every file in FILES
-# (a ;-separated list). Run with cmake -P at build time.
+# (a |-separated list). Run with cmake -P at build time.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 set(table "")
 set(i 0)
