@@ -1,0 +1,95 @@
+/* Shared JSON helpers for the frontends. See json_util.h. */
+#include "json_util.h"
+
+#include <math.h>
+
+bool fe_json_depth_ok(const char *text, size_t len, int max_depth, size_t *where) {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++; /* skip the escaped byte, which may be a quote */
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth) {
+                *where = i;
+                return false;
+            }
+        } else if (c == ']' || c == '}') {
+            if (depth > 0) depth--; /* unbalanced text is cJSON's syntax error to report */
+        }
+    }
+    return true;
+}
+
+void fe_json_line_col(const char *text, size_t off, int *line, int *col) {
+    int l = 1, c = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+bool fe_json_rest_is_space(const char *text, size_t off, size_t len) {
+    for (size_t i = off; i < len; i++) {
+        char c = text[i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+    }
+    return true;
+}
+
+bool fe_json_get_int(const cJSON *item, int64_t *out) {
+    if (!cJSON_IsNumber(item)) return false;
+    double v = item->valuedouble;
+    if (!isfinite(v) || v != floor(v) || fabs(v) > FE_JSON_MAX_EXACT_INT) return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+cJSON *fe_json_parse(const char *text, size_t len, size_t *err_off, bool *too_deep) {
+    *too_deep = false;
+    if (!fe_json_depth_ok(text, len, FE_JSON_MAX_DEPTH, err_off)) {
+        *too_deep = true;
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        *err_off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        return NULL;
+    }
+    size_t off = (size_t)(end - text);
+    if (!fe_json_rest_is_space(text, off, len)) {
+        while (off < len &&
+               (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
+            off++;
+        *err_off = off;
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+const char *fe_json_type_name(const cJSON *item) {
+    if (!item) return "nothing";
+    if (cJSON_IsString(item)) return "a string";
+    if (cJSON_IsNumber(item)) return "a number";
+    if (cJSON_IsBool(item)) return "a boolean";
+    if (cJSON_IsNull(item)) return "null";
+    if (cJSON_IsArray(item)) return "an array";
+    if (cJSON_IsObject(item)) return "an object";
+    return "an invalid value";
+}
