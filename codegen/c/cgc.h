@@ -1,0 +1,132 @@
+/* Internals of the C backend (codegen/c/): the emitter state shared by the files that write the
+ * generated model, and the helpers they use. Only codegen/c/ includes this header. */
+#ifndef KILN_CGC_H
+#define KILN_CGC_H
+
+#include <stdio.h>
+
+#include "../../ir/ir.h"
+#include "../backend.h"
+
+/* Where each constant lives in the weights payload. */
+typedef struct CgcWeights {
+    int64_t *offsets;       /* per value index: byte offset in the payload, or -1 */
+    uint64_t payload_bytes; /* a multiple of 64 */
+    uint64_t hash;          /* FNV-1a 64 of the layout and the data */
+} CgcWeights;
+
+/* State while the body of <prefix>.c is written. */
+typedef struct CgcEmitter {
+    const IrGraph *g;
+    const CgOptions *opt;
+    Diag *d;
+    FILE *f; /* the generated code being written (a memory stream) */
+    const CgcWeights *w;
+} CgcEmitter;
+
+/* ---- per-op emitters (codegen/c/cgc_op_*.c) ---------------------------------------------
+ * cgc_emit_<fn> writes the statements of the body of the node function for node n. The
+ * function's parameters are named by slot: x<i> (const pointer to input i, absent when the
+ * optional input is omitted) and y<i> (pointer to output i), each typed by its dtype. Gather's
+ * function returns int (KILN_OK or KILN_ERR_INDEX); all others return void. An emitter that
+ * cannot compile the node records an error naming it and returns false. */
+#define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d)                                                  \
+    bool cgc_emit_##fn(CgcEmitter *e, const IrNode *n);
+IR_OPS(CGC_DECLARE_EMIT)
+#undef CGC_DECLARE_EMIT
+
+/* ---- names and text (cgc_text.c) ------------------------------------------------------- */
+
+/* Writes s as the inside of a C string literal: every byte that is not plain printable ASCII,
+ * and every quote, backslash and question mark, as an escape, so no byte of a model name can
+ * end the literal, form a trigraph or splice a line. */
+void cgc_put_string_body(FILE *f, const char *s);
+/* Writes s for use inside a block comment: "*" "/" and "/" "*" are broken up, "??" too (no
+ * trigraphs), and control and non-ASCII bytes become '_'. */
+void cgc_put_comment_text(FILE *f, const char *s);
+
+/* The C element type of a dtype: "float", "double", "int64_t", "int32_t", "uint16_t" (f16 and
+ * bf16), "int8_t", "uint8_t" (u8 and bool). */
+const char *cgc_ctype(IrDtype t);
+
+/* Writes "node 'NAME' (OP) from FILE" (comment-safe) for node n. */
+void cgc_put_node_origin(FILE *f, const IrGraph *g, const IrNode *n);
+
+/* Formats v as a C floating literal that reads back exactly, followed by suffix ("f" for a
+ * float literal, "" for double), into buf; false for inf and NaN. */
+bool cgc_double_literal(double v, const char *suffix, char *buf, size_t cap);
+
+/* ---- helpers for emitters (cgc_emit_util.c) -------------------------------------------- */
+
+const IrType *cgc_in_type(const CgcEmitter *e, const IrNode *n, int slot);
+const IrType *cgc_out_type(const CgcEmitter *e, const IrNode *n, int slot);
+int64_t cgc_numel(const IrType *t); /* the shape is static (checked before emitting) */
+
+/* True when input slot exists (not omitted). */
+bool cgc_has_input(const IrNode *n, int slot);
+
+/* Records "the C backend does not support dtype T" for node n and returns false. */
+bool cgc_unsupported_dtype(const CgcEmitter *e, const IrNode *n, IrDtype t);
+/* Records a free-form error for node n and returns false. */
+bool cgc_node_fail(const CgcEmitter *e, const IrNode *n, const char *msg);
+
+/* Normalizes a possibly negative axis against rank; false when out of range. */
+bool cgc_axis(int64_t axis, int rank, int *out);
+
+/* Row-major strides (in elements) of a static type into strides[rank]. */
+void cgc_strides(const IrType *t, int64_t *strides);
+
+/* How the value's bytes of two node operands overlap in the workspace: true only when both
+ * live in the arena and their byte ranges intersect. */
+bool cgc_values_overlap(const CgcEmitter *e, int va, int vb);
+
+/* ---- loop nests (cgc_loops.c) ------------------------------------------------------------ */
+
+#define CGC_MAX_OPERANDS 4
+
+/* A loop nest over `dims` (rank entries) that runs `stmt` once per point. Operand k (k <
+ * n_operands) is addressed at base[k] + sum_d index_d * strides[k][d] elements; stmt refers to
+ * that index as $k (a single digit), e.g. "y0[$0] = x0[$1];". Dims of size 1 are dropped and
+ * neighbouring dims that are contiguous for every operand are merged, so a same-shape elementwise
+ * op becomes one flat loop. Emits nothing when a dim is 0. */
+typedef struct CgcNest {
+    int rank;
+    int64_t dims[IR_MAX_RANK];
+    int n_operands;
+    int64_t base[CGC_MAX_OPERANDS];
+    int64_t strides[CGC_MAX_OPERANDS][IR_MAX_RANK];
+} CgcNest;
+
+void cgc_emit_nest(CgcEmitter *e, const CgcNest *nest, const char *stmt);
+
+/* Strides (elements) with which a value of type `in` is read when broadcast to `out`
+ * (numpy rules: trailing alignment, stride 0 where in has no dim or a dim of 1). */
+void cgc_broadcast_strides(const IrType *in, const IrType *out, int64_t *strides);
+
+/* ---- files (cgc_weights.c, cgc_api.c) ---------------------------------------------------- */
+
+/* Lays out every constant the graph uses and hashes layout and data. */
+void cgc_weights_layout(const IrGraph *g, CgcWeights *w);
+void cgc_weights_free(CgcWeights *w);
+/* Writes the weights file (header + payload). */
+bool cgc_weights_write_file(const IrGraph *g, const CgcWeights *w, const char *path, Diag *d);
+/* Writes <prefix>_weights.c: the same bytes as a static const array and an accessor. */
+bool cgc_weights_write_c(const IrGraph *g, const CgcWeights *w, const char *prefix,
+                         const char *path, Diag *d);
+
+/* Writes <prefix>.h. */
+void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w);
+/* Writes the descriptor file <prefix>_model.c. */
+void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w);
+/* Writes init/create/destroy/run/status_string of <prefix>.c (after the node functions). */
+void cgc_write_api(CgcEmitter *e);
+
+/* The byte count the generated header announces as <PREFIX>_WEIGHTS_BYTES. */
+uint64_t cgc_weights_file_bytes(const CgcWeights *w);
+
+/* Writes the parameter list "const float *in0, float *out0" of <prefix>_run. */
+void cgc_put_run_params(FILE *f, const IrGraph *g);
+/* Writes prefix upper-cased. */
+void cgc_put_upper(FILE *f, const char *s);
+
+#endif

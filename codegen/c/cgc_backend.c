@@ -1,0 +1,234 @@
+/* The C backend: checks that a planned graph can be compiled, then writes <prefix>.h,
+ * <prefix>.c, <prefix>_model.c, the weights (a file or <prefix>_weights.c) and the runtime
+ * sources into the output folder. Nothing is written unless the whole model compiles. */
+#include "cgc.h"
+#include "../runtime_files.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef bool (*CgcEmitFn)(CgcEmitter *e, const IrNode *n);
+
+static const CgcEmitFn cgc_emit_table[] = {
+#define CGC_X(E, name, fn, a, b, c, d) cgc_emit_##fn,
+    IR_OPS(CGC_X)
+#undef CGC_X
+};
+_Static_assert(sizeof cgc_emit_table / sizeof cgc_emit_table[0] == IR_OP_COUNT,
+               "one emitter per op");
+
+/* A prefix becomes part of every exported name: it must be a C identifier. */
+static bool cgc_prefix_ok(const char *p) {
+    if (!p || !(isalpha((unsigned char)*p) || *p == '_')) return false;
+    for (; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_')) return false;
+    return true;
+}
+
+/* Every value a node or the API touches must have a static shape and a home: a run
+ * parameter, a constant, or a planned slot inside the workspace. */
+static bool cgc_check_value(const IrGraph *g, const IrNode *n, int v, const CgcWeights *w,
+                            Diag *d) {
+    const IrValue *val = ir_value(g, v);
+    size_t bytes = 0;
+    if (!ir_type_is_static(&val->type) || !ir_type_nbytes(&val->type, &bytes)) {
+        if (n)
+            ir_node_error(d, g, n, "value '%s' has no static shape (bind every symbol first)",
+                          val->name);
+        else
+            diag_at(d, g->source_path, NULL, NULL, "value '%s' has no static shape", val->name);
+        return false;
+    }
+    bool is_io = false;
+    for (int i = 0; i < g->n_inputs; i++) is_io |= g->inputs[i] == v;
+    for (int i = 0; i < g->n_outputs; i++) is_io |= g->outputs[i] == v;
+    if (is_io || w->offsets[v] >= 0) return true;
+    if (val->arena_offset < 0 || val->arena_offset % (int64_t)ir_dtype_size(val->type.dtype) != 0 ||
+        (uint64_t)val->arena_offset + bytes > (uint64_t)g->arena_bytes) {
+        if (n)
+            ir_node_error(d, g, n,
+                          "value '%s' has no valid place in the workspace (run plan_memory first)",
+                          val->name);
+        else
+            diag_at(d, g->source_path, NULL, NULL, "value '%s' has no workspace slot", val->name);
+        return false;
+    }
+    return true;
+}
+
+static bool cgc_check_graph(const IrGraph *g, const CgcWeights *w, Diag *d) {
+    bool ok = true;
+    for (int i = 0; i < g->n_inputs; i++) ok &= cgc_check_value(g, NULL, g->inputs[i], w, d);
+    for (int i = 0; i < g->n_outputs; i++) ok &= cgc_check_value(g, NULL, g->outputs[i], w, d);
+    for (int i = 0; i < g->n_nodes && ok; i++) {
+        const IrNode *n = &g->nodes[i];
+        for (int j = 0; j < n->n_inputs; j++)
+            if (n->inputs[j] >= 0) ok &= cgc_check_value(g, n, n->inputs[j], w, d);
+        for (int j = 0; j < n->n_outputs; j++) ok &= cgc_check_value(g, n, n->outputs[j], w, d);
+    }
+    return ok;
+}
+
+/* The signature and comment of node i's function, then its body from the op's emitter. */
+static bool cgc_emit_node(CgcEmitter *e, int i) {
+    const IrGraph *g = e->g;
+    const IrNode *n = &g->nodes[i];
+    FILE *f = e->f;
+    fputs("/* ", f);
+    cgc_put_node_origin(f, g, n);
+    fputs("\n", f);
+    for (int io = 0; io < 2; io++) {
+        int count = io ? n->n_outputs : n->n_inputs;
+        for (int j = 0; j < count; j++) {
+            int v = io ? n->outputs[j] : n->inputs[j];
+            if (v < 0) continue;
+            char buf[256];
+            fprintf(f, " *   %s%d: v_%d ", io ? "y" : "x", j, v);
+            cgc_put_comment_text(f, ir_type_str(g, &ir_value(g, v)->type, buf, sizeof buf));
+            fputs(" '", f);
+            cgc_put_comment_text(f, ir_value(g, v)->name);
+            fputs("'\n", f);
+        }
+    }
+    fprintf(f, " */\nstatic %s node_%d(", n->op == IR_OP_GATHER ? "int" : "void", i);
+    bool first = true;
+    for (int j = 0; j < n->n_inputs; j++) {
+        if (n->inputs[j] < 0) continue;
+        fprintf(f, "%sconst %s *x%d", first ? "" : ", ",
+                cgc_ctype(ir_value(g, n->inputs[j])->type.dtype), j);
+        first = false;
+    }
+    for (int j = 0; j < n->n_outputs; j++) {
+        fprintf(f, "%s%s *y%d", first ? "" : ", ",
+                cgc_ctype(ir_value(g, n->outputs[j])->type.dtype), j);
+        first = false;
+    }
+    fputs(") {\n", f);
+    if (!cgc_emit_table[n->op](e, n)) return false;
+    fputs("}\n\n", f);
+    return true;
+}
+
+/* Writes the whole of <prefix>.c into f. */
+static bool cgc_emit_source(CgcEmitter *e) {
+    FILE *f = e->f;
+    const char *p = e->opt->prefix;
+    fprintf(f, "/* %s.c: model '", p);
+    cgc_put_comment_text(f, e->g->name);
+    fputs("', compiled by kiln's C backend. One static function per graph node, in execution\n"
+          " * order; run() calls them on pointers into the caller's buffers, the weights and the\n"
+          " * workspace. */\n",
+          f);
+    fprintf(f,
+            "#include \"%s.h\"\n\n#include <math.h>\n#include <stdint.h>\n#include <stdlib.h>\n"
+            "#include <string.h>\n\n#include \"kiln_rt.h\"\n\n",
+            p);
+    fprintf(f,
+            "#define MODEL_PAYLOAD_BYTES UINT64_C(%" PRIu64 ")\n"
+            "#define MODEL_WEIGHTS_HASH UINT64_C(0x%016" PRIx64 ")\n\n",
+            e->w->payload_bytes, e->w->hash);
+    if (e->opt->embed_weights)
+        fprintf(f, "const unsigned char *%s_weights_blob(void); /* %s_weights.c */\n\n", p, p);
+    bool ok = true;
+    for (int i = 0; i < e->g->n_nodes; i++) ok &= cgc_emit_node(e, i);
+    if (ok) cgc_write_api(e);
+    return ok;
+}
+
+/* Writes len bytes to dir/name. */
+static bool cgc_write_bytes(const char *dir, const char *name, const void *data, size_t len,
+                            Diag *d) {
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        diag_error(d, "%s: output path too long", dir);
+        return false;
+    }
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0) ok = false;
+    if (!ok) diag_error(d, "%s: cannot write the file", path);
+    return ok;
+}
+
+/* Runs write(f) into a memory stream and stores the text as dir/name. */
+typedef void (*CgcWriter)(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w);
+
+static bool cgc_write_text(const char *name, CgcWriter write, const IrGraph *g,
+                           const CgOptions *opt, const CgcWeights *w, Diag *d) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    KILN_ASSERT(f != NULL);
+    write(f, g, opt, w);
+    KILN_ASSERT(fclose(f) == 0);
+    bool ok = cgc_write_bytes(opt->out_dir, name, text, len, d);
+    free(text);
+    return ok;
+}
+
+static bool cgc_write_runtime(const CgOptions *opt, Diag *d) {
+    for (int i = 0; i < cg_runtime_file_count; i++) {
+        const CgEmbeddedFile *rf = &cg_runtime_files[i];
+        /* include/kiln/model.h travels as kiln_model.h, the name generated code includes */
+        const char *name = strcmp(rf->name, "model.h") == 0 ? "kiln_model.h" : rf->name;
+        if (!cgc_write_bytes(opt->out_dir, name, rf->data, rf->size, d)) return false;
+    }
+    return true;
+}
+
+static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
+    if (!cgc_prefix_ok(opt->prefix)) {
+        diag_error(d, "prefix '%s' is not a C identifier", opt->prefix ? opt->prefix : "");
+        return false;
+    }
+    CgcWeights w;
+    cgc_weights_layout(g, &w);
+    bool ok = cgc_check_graph(g, &w, d);
+    char *source = NULL;
+    size_t source_len = 0;
+    if (ok) {
+        CgcEmitter e = {g, opt, d, open_memstream(&source, &source_len), &w};
+        KILN_ASSERT(e.f != NULL);
+        ok = cgc_emit_source(&e);
+        KILN_ASSERT(fclose(e.f) == 0);
+    }
+    char name[512];
+    if (ok) {
+        snprintf(name, sizeof name, "%s.c", opt->prefix);
+        ok = cgc_write_bytes(opt->out_dir, name, source, source_len, d);
+    }
+    if (ok) {
+        snprintf(name, sizeof name, "%s.h", opt->prefix);
+        ok = cgc_write_text(name, cgc_write_header, g, opt, &w, d);
+    }
+    if (ok) {
+        snprintf(name, sizeof name, "%s_model.c", opt->prefix);
+        ok = cgc_write_text(name, cgc_write_descriptor, g, opt, &w, d);
+    }
+    if (ok) {
+        char path[4096];
+        snprintf(name, sizeof name, opt->embed_weights ? "%s_weights.c" : "%s.weights",
+                 opt->prefix);
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", opt->out_dir, name) >= sizeof path) {
+            diag_error(d, "%s: output path too long", opt->out_dir);
+            ok = false;
+        } else if (opt->embed_weights) {
+            ok = cgc_weights_write_c(g, &w, opt->prefix, path, d);
+        } else {
+            ok = cgc_weights_write_file(g, &w, path, d);
+        }
+    }
+    if (ok) ok = cgc_write_runtime(opt, d);
+    free(source);
+    cgc_weights_free(&w);
+    return ok;
+}
+
+static const CgBackend cgc_backend = {"c", cgc_emit};
+
+/* The C backend (see codegen/backend.h). */
+const CgBackend *cgc_backend_get(void) {
+    return &cgc_backend;
+}

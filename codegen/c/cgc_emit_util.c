@@ -1,0 +1,57 @@
+/* Small helpers the per-op emitters share: operand types, errors, axes, strides. */
+#include "cgc.h"
+
+const IrType *cgc_in_type(const CgcEmitter *e, const IrNode *n, int slot) {
+    KILN_ASSERT(slot < n->n_inputs && n->inputs[slot] >= 0);
+    return &ir_value(e->g, n->inputs[slot])->type;
+}
+
+const IrType *cgc_out_type(const CgcEmitter *e, const IrNode *n, int slot) {
+    KILN_ASSERT(slot < n->n_outputs);
+    return &ir_value(e->g, n->outputs[slot])->type;
+}
+
+int64_t cgc_numel(const IrType *t) {
+    int64_t n = 0;
+    KILN_ASSERT(ir_type_numel(t, &n));
+    return n;
+}
+
+bool cgc_has_input(const IrNode *n, int slot) {
+    return slot < n->n_inputs && n->inputs[slot] >= 0;
+}
+
+bool cgc_unsupported_dtype(const CgcEmitter *e, const IrNode *n, IrDtype t) {
+    ir_node_error(e->d, e->g, n, "the C backend does not support dtype %s", ir_dtype_name(t));
+    return false;
+}
+
+bool cgc_node_fail(const CgcEmitter *e, const IrNode *n, const char *msg) {
+    ir_node_error(e->d, e->g, n, "%s", msg);
+    return false;
+}
+
+bool cgc_axis(int64_t axis, int rank, int *out) {
+    if (axis < 0) axis += rank;
+    if (axis < 0 || axis >= rank) return false;
+    *out = (int)axis;
+    return true;
+}
+
+void cgc_strides(const IrType *t, int64_t *strides) {
+    int64_t s = 1;
+    for (int i = t->rank - 1; i >= 0; i--) {
+        strides[i] = s;
+        s *= t->dims[i].size;
+    }
+}
+
+bool cgc_values_overlap(const CgcEmitter *e, int va, int vb) {
+    const IrValue *a = ir_value(e->g, va), *b = ir_value(e->g, vb);
+    if (a->arena_offset < 0 || b->arena_offset < 0) return false;
+    size_t na = 0, nb = 0;
+    KILN_ASSERT(ir_type_nbytes(&a->type, &na) && ir_type_nbytes(&b->type, &nb));
+    int64_t a0 = a->arena_offset, a1 = a0 + (int64_t)na;
+    int64_t b0 = b->arena_offset, b1 = b0 + (int64_t)nb;
+    return a0 < b1 && b0 < a1;
+}

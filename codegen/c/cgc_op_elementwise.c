@@ -1,0 +1,265 @@
+/* Elementwise ops, generated inline: unary math, binary arithmetic with numpy broadcasting, and
+ * Cast. Floats compute in float (f32, f16, bf16: the 16-bit formats are widened on load and
+ * rounded on store) or double (f64). Integers support Add, Sub, Mul, Neg and Relu, computed in
+ * the unsigned type of the same width so overflow wraps instead of being undefined. */
+#include "cgc.h"
+
+#include <string.h>
+
+/* How one dtype is loaded into a computing variable and stored back. */
+typedef struct CgcArith {
+    const char *compute;   /* C type of the computing variable */
+    const char *suffix;    /* math function / literal suffix: "f" or "" */
+    const char *load_fn;   /* conversion applied on load, or "" */
+    const char *store_fn;  /* conversion applied on store, or "" */
+    const char *wrap_type; /* integers: the unsigned type arithmetic runs in; NULL for floats */
+} CgcArith;
+
+static bool cgc_arith(IrDtype t, CgcArith *a) {
+    memset(a, 0, sizeof *a);
+    a->load_fn = a->store_fn = "";
+    a->suffix = "";
+    a->compute = cgc_ctype(t);
+    switch (t) {
+    case IR_DTYPE_F32:
+        a->suffix = "f";
+        return true;
+    case IR_DTYPE_F64:
+        return true;
+    case IR_DTYPE_F16:
+        *a = (CgcArith){"float", "f", "krt_f16_to_f32", "krt_f32_to_f16", NULL};
+        return true;
+    case IR_DTYPE_BF16:
+        *a = (CgcArith){"float", "f", "krt_bf16_to_f32", "krt_f32_to_bf16", NULL};
+        return true;
+    case IR_DTYPE_I8:
+    case IR_DTYPE_U8:
+        a->wrap_type = "uint8_t";
+        return true;
+    case IR_DTYPE_I32:
+        a->wrap_type = "uint32_t";
+        return true;
+    case IR_DTYPE_I64:
+        a->wrap_type = "uint64_t";
+        return true;
+    case IR_DTYPE_BOOL:
+    case IR_DTYPE_COUNT:
+        break;
+    }
+    return false;
+}
+
+/* Copies template t into buf with every '@' replaced by suffix. */
+static void cgc_expand(const char *t, const char *suffix, char *buf, size_t cap) {
+    size_t len = 0;
+    for (; *t && len + 8 < cap; t++) {
+        if (*t == '@') {
+            for (const char *s = suffix; *s; s++) buf[len++] = *s;
+        } else {
+            buf[len++] = *t;
+        }
+    }
+    buf[len] = '\0';
+}
+
+/* The expression of a float unary op in terms of `a`; NULL if op is not float-unary. */
+static const char *cgc_float_unary_template(const IrNode *n) {
+    switch (n->op) {
+    case IR_OP_NEG:
+        return "-a";
+    case IR_OP_EXP:
+        return "exp@(a)";
+    case IR_OP_SQRT:
+        return "sqrt@(a)";
+    case IR_OP_RSQRT:
+        return "1.0@ / sqrt@(a)";
+    case IR_OP_RELU:
+        return "a < 0.0@ ? 0.0@ : a"; /* NaN stays NaN */
+    case IR_OP_SILU:
+        return "a / (1.0@ + exp@(-a))";
+    case IR_OP_SIGMOID:
+        return "1.0@ / (1.0@ + exp@(-a))";
+    case IR_OP_TANH:
+        return "tanh@(a)";
+    case IR_OP_GELU:
+        if (strcmp(ir_attr_string(n, "approximate"), "tanh") == 0)
+            return "0.5@ * a * (1.0@ + tanh@(0.79788456080286535588@ * (a + 0.044715@ * a * a * "
+                   "a)))";
+        return "0.5@ * a * (1.0@ + erf@(a * 0.70710678118654752440@))";
+    default:
+        return NULL;
+    }
+}
+
+/* Writes one elementwise statement over operands y0 ($0) and the inputs x<i> ($i+1). */
+static void cgc_emit_elementwise(CgcEmitter *e, const IrNode *n, int n_in, const char *stmt) {
+    const IrType *out = cgc_out_type(e, n, 0);
+    CgcNest nest = {.rank = out->rank, .n_operands = 1 + n_in};
+    for (int d = 0; d < out->rank; d++) nest.dims[d] = out->dims[d].size;
+    cgc_strides(out, nest.strides[0]);
+    for (int i = 0; i < n_in; i++)
+        cgc_broadcast_strides(cgc_in_type(e, n, i), out, nest.strides[1 + i]);
+    cgc_emit_nest(e, &nest, stmt);
+}
+
+static bool cgc_emit_unary(CgcEmitter *e, const IrNode *n) {
+    IrDtype t = cgc_in_type(e, n, 0)->dtype;
+    CgcArith a;
+    if (!cgc_arith(t, &a)) return cgc_unsupported_dtype(e, n, t);
+    char expr[256];
+    if (a.wrap_type) {
+        if (n->op == IR_OP_NEG)
+            snprintf(expr, sizeof expr, "(%s)(%s)((%s)0 - (%s)a)", a.compute, a.wrap_type,
+                     a.wrap_type, a.wrap_type);
+        else if (n->op == IR_OP_RELU)
+            snprintf(expr, sizeof expr, "(%s)(a < 0 ? 0 : a)", a.compute);
+        else
+            return cgc_unsupported_dtype(e, n, t);
+    } else if (n->op == IR_OP_POW) {
+        char lit[64], tmpl[128];
+        if (!cgc_double_literal(ir_attr_float(n, "exponent"), a.suffix, lit, sizeof lit))
+            return cgc_node_fail(e, n, "exponent must be finite");
+        snprintf(tmpl, sizeof tmpl, "pow@(a, %s)", lit);
+        cgc_expand(tmpl, a.suffix, expr, sizeof expr);
+    } else {
+        const char *tmpl = cgc_float_unary_template(n);
+        KILN_ASSERT(tmpl != NULL);
+        cgc_expand(tmpl, a.suffix, expr, sizeof expr);
+    }
+    char stmt[512];
+    snprintf(stmt, sizeof stmt, "{ const %s a = %s(x0[$1]); y0[$0] = %s(%s); }", a.compute,
+             a.load_fn, a.store_fn, expr);
+    cgc_emit_elementwise(e, n, 1, stmt);
+    return true;
+}
+
+static bool cgc_emit_binary(CgcEmitter *e, const IrNode *n, char op) {
+    IrDtype t = cgc_in_type(e, n, 0)->dtype;
+    if (cgc_in_type(e, n, 1)->dtype != t) return cgc_node_fail(e, n, "operand dtypes differ");
+    CgcArith a;
+    if (!cgc_arith(t, &a)) return cgc_unsupported_dtype(e, n, t);
+    char expr[256];
+    if (a.wrap_type) {
+        if (op == '/') return cgc_unsupported_dtype(e, n, t);
+        snprintf(expr, sizeof expr, "(%s)(%s)((%s)a %c (%s)b)", a.compute, a.wrap_type, a.wrap_type,
+                 op, a.wrap_type);
+    } else {
+        snprintf(expr, sizeof expr, "a %c b", op);
+    }
+    char stmt[512];
+    snprintf(stmt, sizeof stmt, "{ const %s a = %s(x0[$1]), b = %s(x1[$2]); y0[$0] = %s(%s); }",
+             a.compute, a.load_fn, a.load_fn, a.store_fn, expr);
+    cgc_emit_elementwise(e, n, 2, stmt);
+    return true;
+}
+
+bool cgc_emit_add(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_binary(e, n, '+');
+}
+bool cgc_emit_sub(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_binary(e, n, '-');
+}
+bool cgc_emit_mul(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_binary(e, n, '*');
+}
+bool cgc_emit_div(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_binary(e, n, '/');
+}
+bool cgc_emit_neg(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_exp(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_sqrt(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_rsqrt(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_pow(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_relu(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_gelu(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_silu(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_sigmoid(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+bool cgc_emit_tanh(CgcEmitter *e, const IrNode *n) {
+    return cgc_emit_unary(e, n);
+}
+
+/* The expression converting `v` (already widened from src: float for f16/bf16) to dst. */
+static void cgc_cast_expr(IrDtype src, IrDtype dst, char *buf, size_t cap) {
+    switch (dst) {
+    case IR_DTYPE_F32:
+        snprintf(buf, cap, "(float)v");
+        return;
+    case IR_DTYPE_F64:
+        snprintf(buf, cap, "(double)v");
+        return;
+    case IR_DTYPE_F16:
+        snprintf(buf, cap, "krt_f32_to_f16((float)v)");
+        return;
+    case IR_DTYPE_BF16:
+        snprintf(buf, cap, "krt_f32_to_bf16((float)v)");
+        return;
+    case IR_DTYPE_BOOL:
+        snprintf(buf, cap, "(uint8_t)(v != 0)");
+        return;
+    case IR_DTYPE_I8:
+    case IR_DTYPE_U8:
+    case IR_DTYPE_I32:
+    case IR_DTYPE_I64:
+        if (ir_dtype_is_float(src))
+            snprintf(buf, cap, "krt_cvt_%s((double)v)", ir_dtype_name(dst));
+        else
+            snprintf(buf, cap, "(%s)v", cgc_ctype(dst));
+        return;
+    case IR_DTYPE_COUNT:
+        break;
+    }
+    KILN_ASSERT(!"unknown dtype");
+}
+
+bool cgc_emit_cast(CgcEmitter *e, const IrNode *n) {
+    IrDtype src = cgc_in_type(e, n, 0)->dtype, dst = cgc_out_type(e, n, 0)->dtype;
+    int64_t count = cgc_numel(cgc_out_type(e, n, 0));
+    const char *load = src == IR_DTYPE_F16    ? "krt_f16_to_f32"
+                       : src == IR_DTYPE_BF16 ? "krt_bf16_to_f32"
+                                              : "";
+    const char *vtype = src == IR_DTYPE_F16 || src == IR_DTYPE_BF16 ? "float" : cgc_ctype(src);
+    char expr[128];
+    cgc_cast_expr(src, dst, expr, sizeof expr);
+    /* In place (the planner may give the output the input's bytes) the loop must never write
+     * an element's bytes before reading every input element they cover. */
+    bool backwards = false;
+    if (cgc_values_overlap(e, n->inputs[0], n->outputs[0])) {
+        int64_t in_at = ir_value(e->g, n->inputs[0])->arena_offset;
+        int64_t out_at = ir_value(e->g, n->outputs[0])->arena_offset;
+        size_t in_size = ir_dtype_size(src), out_size = ir_dtype_size(dst);
+        if (out_at <= in_at && out_size <= in_size)
+            backwards = false;
+        else if (out_at >= in_at && out_size >= in_size)
+            backwards = true;
+        else
+            return cgc_node_fail(e, n,
+                                 "the memory plan overlaps input and output in a way an "
+                                 "in-place Cast cannot handle");
+    }
+    if (count == 0) return true;
+    if (backwards)
+        fprintf(e->f, "    for (ptrdiff_t i = %lld; i >= 0; i--) {\n", (long long)count - 1);
+    else
+        fprintf(e->f, "    for (ptrdiff_t i = 0; i < %lld; i++) {\n", (long long)count);
+    fprintf(e->f, "        const %s v = %s(x0[i]);\n        y0[i] = %s;\n    }\n", vtype, load,
+            expr);
+    return true;
+}
