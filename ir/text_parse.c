@@ -548,7 +548,7 @@ static bool txp_element(TxpParser *P, IrDtype dt) {
             if (!txp_f64(P, true, &v)) return false;
             memcpy(buf, &v, 8);
         } else {
-            bool finite_text;
+            bool finite_text = false;
             float f;
             if (!txp_f32(P, &finite_text, &f, ir_dtype_name(dt))) return false;
             if (dt == IR_DTYPE_F32) {
@@ -618,7 +618,7 @@ static bool txp_const(TxpParser *P) {
     int v;
     if (txp_is_word(P, "load")) {
         int line = P->tok.line, col = P->tok.col;
-        const char *file, *key;
+        const char *file = NULL, *key = NULL;
         if (!txp_next(P) || !txp_take_string(P, &file, "the data file as a quoted string") ||
             !txp_take_string(P, &key, "the tensor name as a quoted string"))
             return false;
