@@ -4,8 +4,9 @@
  *
  * Every value is held as doubles, whatever its dtype: every dtype kiln has converts to double
  * exactly, except i64 values beyond 2^53 in magnitude, which are out of scope for the
- * interpreter. After each op the driver rounds the op's results to their dtype, so an op
- * function computes in double and never thinks about dtypes. */
+ * interpreter (as are integer results whose exact value passes 2^53 before wrapping, such as
+ * an overflowing i32 product). After each op the driver rounds the op's results to their
+ * dtype, so an op function computes in double and never thinks about dtypes. */
 #ifndef KILN_INTERP_INTERNAL_H
 #define KILN_INTERP_INTERNAL_H
 
@@ -78,8 +79,8 @@ void interp_broadcast_strides(const int64_t *dims, int rank, int out_rank, int64
 /* Walks a multi-index over `dims` (rank entries) in row-major order: advances idx by one and
  * updates each offsets[k] by strides[k][axis] accordingly (n_offsets offset/stride pairs).
  * Returns false when the walk wrapped around (every element visited). */
-bool interp_index_next(int rank, const int64_t *dims, int64_t *idx, int n_offsets,
-                       int64_t *offsets, const int64_t *const *strides);
+bool interp_index_next(int rank, const int64_t *dims, int64_t *idx, int n_offsets, int64_t *offsets,
+                       const int64_t *const *strides);
 
 /* The concrete dims of a type as plain integers. */
 void interp_type_dims(const IrType *t, int64_t *dims);

@@ -274,6 +274,13 @@ const char *ir_attr_string(const IrNode *n, const char *name);
 /* Symbols' bound values: a dim's size, if it is constant or its symbol is bound. */
 bool ir_dim_value(const IrGraph *g, IrDim d, int64_t *out);
 
+/* ONNX Slice on one axis of constant length dim (step != 0 and != INT64_MIN): negative start
+ * and end count from the end; then start is clamped to [0, dim] and end to [0, dim] when
+ * step > 0, or start to [0, dim-1] and end to [-1, dim-1] when step < 0. Sets *first to the
+ * first index read and returns how many elements are taken. Shape inference, the interpreter
+ * and every backend use this one definition. */
+int64_t ir_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t *first);
+
 /* ---- diagnostics about the graph ----------------------------------------------------------- */
 
 /* Records "FILE: node 'NAME' (OP): message" for node n of g. */

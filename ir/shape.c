@@ -535,24 +535,26 @@ static bool ir_shape_split(const IrGraph *g, const IrNode *n, const IrType *in, 
     return true;
 }
 
-/* ONNX Slice on one axis of constant size dim: clamps start/end and returns the result length. */
-static int64_t shp_slice_len(int64_t dim, int64_t start, int64_t end, int64_t step) {
-    /* Values beyond +-dim clamp to the same result; bound them first so the arithmetic below
-     * cannot overflow. */
-    if (start < -dim - 1) start = -dim - 1;
-    if (start > dim + 1) start = dim + 1;
-    if (end < -dim - 1) end = -dim - 1;
-    if (end > dim + 1) end = dim + 1;
+int64_t ir_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t *first) {
+    KILN_ASSERT(step != 0 && step != INT64_MIN && dim >= 0);
+    /* Adding dim to a negative value cannot overflow, and after clamping every difference below
+     * lies within [0, dim]. */
     if (start < 0) start += dim;
     if (end < 0) end += dim;
     if (step > 0) {
         start = start < 0 ? 0 : (start > dim ? dim : start);
         end = end < 0 ? 0 : (end > dim ? dim : end);
-        return end > start ? (end - start + step - 1) / step : 0;
+        *first = start;
+        return end > start ? (end - start - 1) / step + 1 : 0;
     }
-    start = start < 0 ? -1 : (start > dim - 1 ? dim - 1 : start);
+    if (dim == 0) {
+        *first = 0;
+        return 0;
+    }
+    start = start < 0 ? 0 : (start > dim - 1 ? dim - 1 : start);
     end = end < -1 ? -1 : (end > dim - 1 ? dim - 1 : end);
-    return start > end ? (start - end + (-step) - 1) / (-step) : 0;
+    *first = start;
+    return start > end ? (start - end - 1) / -step + 1 : 0;
 }
 
 static bool ir_shape_slice(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
@@ -590,8 +592,9 @@ static bool ir_shape_slice(const IrGraph *g, const IrNode *n, const IrType *in, 
                           g->symbols[dim.sym].name);
             return false;
         }
+        int64_t first;
         out[0].dims[axis] =
-            ir_dim_const(shp_slice_len(dim.size, starts->ints[i], ends->ints[i], step));
+            ir_dim_const(ir_slice_axis(dim.size, starts->ints[i], ends->ints[i], step, &first));
     }
     return true;
 }

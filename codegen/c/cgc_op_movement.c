@@ -93,24 +93,6 @@ bool cgc_emit_split(CgcEmitter *e, const IrNode *n) {
     return true;
 }
 
-/* ONNX Slice on one axis of length len: the first index read and the step, with start and end
- * clamped as ONNX does. Returns the number of elements taken. */
-static int64_t cgc_slice_axis(int64_t len, int64_t start, int64_t end, int64_t step,
-                              int64_t *first) {
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (step > 0) {
-        start = start < 0 ? 0 : start > len ? len : start;
-        end = end < 0 ? 0 : end > len ? len : end;
-        *first = start;
-        return end > start ? (end - start + step - 1) / step : 0;
-    }
-    start = start < 0 ? 0 : start > len - 1 ? len - 1 : start;
-    end = end < -1 ? -1 : end > len - 1 ? len - 1 : end;
-    *first = start;
-    return start > end ? (start - end - step - 1) / -step : 0;
-}
-
 bool cgc_emit_slice(CgcEmitter *e, const IrNode *n) {
     const IrType *in = cgc_in_type(e, n, 0), *out = cgc_out_type(e, n, 0);
     const IrAttr *starts = ir_attr_find(n, "starts"), *ends = ir_attr_find(n, "ends");
@@ -128,10 +110,10 @@ bool cgc_emit_slice(CgcEmitter *e, const IrNode *n) {
         if (!cgc_axis(axes ? axes->ints[i] : i, in->rank, &axis))
             return cgc_node_fail(e, n, "a slice axis is out of range");
         int64_t step = steps ? steps->ints[i] : 1;
-        if (step == 0) return cgc_node_fail(e, n, "a slice step is 0");
+        if (step == 0 || step == INT64_MIN) return cgc_node_fail(e, n, "a slice step is 0");
         int64_t first = 0;
         int64_t taken =
-            cgc_slice_axis(in->dims[axis].size, starts->ints[i], ends->ints[i], step, &first);
+            ir_slice_axis(in->dims[axis].size, starts->ints[i], ends->ints[i], step, &first);
         if (taken != out->dims[axis].size)
             return cgc_node_fail(e, n, "the output shape does not match the slice");
         nest.base[1] += first * in_strides[axis];

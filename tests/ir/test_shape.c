@@ -211,6 +211,18 @@ int main(void) {
     IrType at_bad[] = {TY(F, S, C(8), C(32)), TY(F, S, C(3), C(32)), TY(F, S, C(3), C(32))};
     CHECK(expect(infer1(IR_OP_ATTENTION, at_bad, 3, 1, NULL), "constant multiple"));
 
+    /* ONNX clamping, one axis of length 10 */
+    {
+        int64_t first;
+        CHECK(ir_slice_axis(10, -3, INT64_MAX, 1, &first) == 3 && first == 7);
+        CHECK(ir_slice_axis(10, 10, 0, -3, &first) == 3 && first == 9); /* 9, 6, 3 */
+        CHECK(ir_slice_axis(10, -20, INT64_MIN, -1, &first) == 1 && first == 0);
+        CHECK(ir_slice_axis(10, INT64_MAX, INT64_MIN, -1, &first) == 10 && first == 9);
+        CHECK(ir_slice_axis(10, 2, 9, INT64_MAX, &first) == 1 && first == 2);
+        CHECK(ir_slice_axis(10, 5, 2, 1, &first) == 0);
+        CHECK(ir_slice_axis(0, 0, -1, -1, &first) == 0);
+    }
+
     /* verifier: use before definition */
     {
         IrGraph *g = ir_graph_new("t", "t.json", ".");
