@@ -1,11 +1,11 @@
-/* The op table: each op's spelling, arity and attribute schema, expanded from ops.h. */
+/* The op table: each op's spelling, arity and attribute schema, expanded from ops.h. The core
+ * set's attribute schemas are defined here; each family defines its own in ir/ops_<family>.c. */
 #include "ir.h"
+#include "ops_internal.h"
 
 #include <string.h>
 
-#define IR_ATTRS_END                                                                               \
-    { NULL, IR_ATTR_INT, false, 0, 0.0, NULL }
-#define IR_NO_ATTRS(fn) static const IrAttrSpec ir_attrs_##fn[] = {IR_ATTRS_END};
+#define IR_NO_ATTRS(fn) const IrAttrSpec ir_attrs_##fn[] = {IR_ATTRS_END};
 
 IR_NO_ATTRS(matmul)
 IR_NO_ATTRS(add)
@@ -21,72 +21,72 @@ IR_NO_ATTRS(silu)
 IR_NO_ATTRS(sigmoid)
 IR_NO_ATTRS(tanh)
 
-static const IrAttrSpec ir_attrs_linear[] = {
+const IrAttrSpec ir_attrs_linear[] = {
     {"transpose_w", IR_ATTR_INT, false, 1, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_pow[] = {
+const IrAttrSpec ir_attrs_pow[] = {
     {"exponent", IR_ATTR_FLOAT, true, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_gelu[] = {
+const IrAttrSpec ir_attrs_gelu[] = {
     {"approximate", IR_ATTR_STRING, false, 0, 0.0, "none"},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_softmax[] = {
+const IrAttrSpec ir_attrs_softmax[] = {
     {"axis", IR_ATTR_INT, false, -1, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_layernorm[] = {
+const IrAttrSpec ir_attrs_layernorm[] = {
     {"axis", IR_ATTR_INT, false, -1, 0.0, NULL},
     {"epsilon", IR_ATTR_FLOAT, false, 0, 1e-5, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_rmsnorm[] = {
+const IrAttrSpec ir_attrs_rmsnorm[] = {
     {"axis", IR_ATTR_INT, false, -1, 0.0, NULL},
     {"epsilon", IR_ATTR_FLOAT, false, 0, 1e-6, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_reshape[] = {
+const IrAttrSpec ir_attrs_reshape[] = {
     {"shape", IR_ATTR_INTS, true, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_transpose[] = {
+const IrAttrSpec ir_attrs_transpose[] = {
     {"perm", IR_ATTR_INTS, false, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_concat[] = {
+const IrAttrSpec ir_attrs_concat[] = {
     {"axis", IR_ATTR_INT, true, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_split[] = {
+const IrAttrSpec ir_attrs_split[] = {
     {"axis", IR_ATTR_INT, false, 0, 0.0, NULL},
     {"split", IR_ATTR_INTS, false, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_slice[] = {
+const IrAttrSpec ir_attrs_slice[] = {
     {"starts", IR_ATTR_INTS, true, 0, 0.0, NULL},
     {"ends", IR_ATTR_INTS, true, 0, 0.0, NULL},
     {"axes", IR_ATTR_INTS, false, 0, 0.0, NULL},
     {"steps", IR_ATTR_INTS, false, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_gather[] = {
+const IrAttrSpec ir_attrs_gather[] = {
     {"axis", IR_ATTR_INT, false, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_cast[] = {
+const IrAttrSpec ir_attrs_cast[] = {
     {"to", IR_ATTR_STRING, true, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_rotary[] = {
+const IrAttrSpec ir_attrs_rotary[] = {
     {"theta", IR_ATTR_FLOAT, false, 0, 10000.0, NULL},
     {"interleaved", IR_ATTR_INT, false, 0, 0.0, NULL},
     {"rotary_dim", IR_ATTR_INT, false, 0, 0.0, NULL},
     {"position_offset", IR_ATTR_INT, false, 0, 0.0, NULL},
     IR_ATTRS_END,
 };
-static const IrAttrSpec ir_attrs_attention[] = {
+const IrAttrSpec ir_attrs_attention[] = {
     {"causal", IR_ATTR_INT, false, 0, 0.0, NULL},
     {"scale", IR_ATTR_FLOAT, false, 0, 0.0, NULL},
     IR_ATTRS_END,

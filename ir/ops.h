@@ -4,10 +4,11 @@
  *
  *   ENUM   the IrOp value is IR_OP_<ENUM>
  *   Name   the spelling in model files, the text IR and messages
- *   fn     the stem every per-op table is built from: the shape rule ir_shape_<fn> (ir/shape.c),
+ *   fn     the stem every per-op table is built from: the shape rule ir_shape_<fn> (ir/shape*.c),
  *          the interpreter function interp_<fn> (ir/interp_*.c), the C emitter cgc_emit_<fn>
  *          (codegen/c/), and the attribute schema ir_attrs_<fn> (ir/ops.c). A table that lacks
- *          an entry for a new op fails to link, so adding an op cannot forget a table.
+ *          an entry for a new op fails to link, so adding an op cannot forget a table. Add an op
+ *          to a list only once all of its functions exist, so the tree always links.
  *   max_inputs == -1 means variadic.
  *
  * Semantics (shapes use numpy broadcasting wherever two operands meet; "..." is any number of
@@ -64,7 +65,24 @@
 #ifndef KILN_OPS_H
 #define KILN_OPS_H
 
-#define IR_OPS(X)                                                                                 \
+#include "ops_cnn.h"
+#include "ops_fused.h"
+#include "ops_llm.h"
+#include "ops_math.h"
+#include "ops_quant.h"
+
+/* Every op: the core set below, then each family's list from its own header. Each family
+ * (ops_<family>.h) documents its ops' semantics the same way as the core set here; its attribute
+ * schemas live in ir/ops_<family>.c and its shape rules in ir/shape_<family>.c. */
+#define IR_OPS(X)                                                                                  \
+    IR_OPS_CORE(X)                                                                                 \
+    IR_OPS_MATH(X)                                                                                 \
+    IR_OPS_CNN(X)                                                                                  \
+    IR_OPS_QUANT(X)                                                                                \
+    IR_OPS_FUSED(X)                                                                                \
+    IR_OPS_LLM(X)
+
+#define IR_OPS_CORE(X)                                                                             \
     X(MATMUL, "MatMul", matmul, 2, 2, 1, 1)                                                        \
     X(LINEAR, "Linear", linear, 2, 3, 1, 1)                                                        \
     X(ADD, "Add", add, 2, 2, 1, 1)                                                                 \

@@ -1,7 +1,9 @@
 /* Shape inference: one rule per op (ir_shape_<fn>, collected from ops.h), each computing output
  * types from input types and attributes, with a clear message for every way the inputs can be
- * wrong. Rules accept symbolic dims wherever the output is still expressible with them. */
-#include "ir.h"
+ * wrong. Rules accept symbolic dims wherever the output is still expressible with them. This
+ * file holds the helpers every rule shares, the core ops' rules, the table and the drivers; op
+ * families keep their rules in ir/shape_<family>.c. */
+#include "shape_internal.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -9,20 +11,15 @@
 typedef bool (*IrShapeFn)(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
                           Diag *d);
 
-#define SHP_TYPE_BUF 256
-
-/* Formats t for messages into a caller buffer. */
-#define SHP_STR(g, t, buf) ir_type_str((g), (t), (buf), sizeof(buf))
-
 /* ---- shared helpers ---------------------------------------------------------------------- */
 
-static bool shp_present(const IrType *in, const IrNode *n, int i) {
+bool shp_present(const IrType *in, const IrNode *n, int i) {
     return i < n->n_inputs && in[i].rank >= 0;
 }
 
 /* Resolves a possibly negative axis against rank into [0, rank). */
-static bool shp_axis(const IrGraph *g, const IrNode *n, const char *what, int64_t axis, int rank,
-                     int *out, Diag *d) {
+bool shp_axis(const IrGraph *g, const IrNode *n, const char *what, int64_t axis, int rank, int *out,
+              Diag *d) {
     if (axis < -(int64_t)rank || axis >= rank) {
         ir_node_error(d, g, n, "%s %" PRId64 " is out of range for rank %d", what, axis, rank);
         return false;
@@ -31,8 +28,7 @@ static bool shp_axis(const IrGraph *g, const IrNode *n, const char *what, int64_
     return true;
 }
 
-static bool shp_same_dtype(const IrGraph *g, const IrNode *n, const IrType *in, int a, int b,
-                           Diag *d) {
+bool shp_same_dtype(const IrGraph *g, const IrNode *n, const IrType *in, int a, int b, Diag *d) {
     if (in[a].dtype != in[b].dtype) {
         ir_node_error(d, g, n, "input %d is %s but input %d is %s; both must have the same dtype",
                       a, ir_dtype_name(in[a].dtype), b, ir_dtype_name(in[b].dtype));
@@ -41,7 +37,7 @@ static bool shp_same_dtype(const IrGraph *g, const IrNode *n, const IrType *in, 
     return true;
 }
 
-static bool shp_float_input(const IrGraph *g, const IrNode *n, const IrType *in, int i, Diag *d) {
+bool shp_float_input(const IrGraph *g, const IrNode *n, const IrType *in, int i, Diag *d) {
     if (!ir_dtype_is_float(in[i].dtype)) {
         ir_node_error(d, g, n, "input %d must be a floating-point tensor, got %s", i,
                       ir_dtype_name(in[i].dtype));
@@ -50,8 +46,7 @@ static bool shp_float_input(const IrGraph *g, const IrNode *n, const IrType *in,
     return true;
 }
 
-static bool shp_min_rank(const IrGraph *g, const IrNode *n, const IrType *in, int i, int rank,
-                         Diag *d) {
+bool shp_min_rank(const IrGraph *g, const IrNode *n, const IrType *in, int i, int rank, Diag *d) {
     if (in[i].rank < rank) {
         char buf[SHP_TYPE_BUF];
         ir_node_error(d, g, n, "input %d must have rank >= %d, got %s", i, rank,
@@ -62,8 +57,8 @@ static bool shp_min_rank(const IrGraph *g, const IrNode *n, const IrType *in, in
 }
 
 /* Checks two dims are equal; `what` names them in the message. */
-static bool shp_dims_match(const IrGraph *g, const IrNode *n, IrDim a, IrDim b, const char *what,
-                           Diag *d) {
+bool shp_dims_match(const IrGraph *g, const IrNode *n, IrDim a, IrDim b, const char *what,
+                    Diag *d) {
     if (ir_dim_equal(a, b)) return true;
     char sa[64], sb[64];
     if (a.sym >= 0)
@@ -79,8 +74,8 @@ static bool shp_dims_match(const IrGraph *g, const IrNode *n, IrDim a, IrDim b, 
 }
 
 /* numpy broadcasting of the trailing dims of a and b into out (dtype taken from a). */
-static bool shp_broadcast(const IrGraph *g, const IrNode *n, const IrType *a, const IrType *b,
-                          IrType *out, Diag *d) {
+bool shp_broadcast(const IrGraph *g, const IrNode *n, const IrType *a, const IrType *b, IrType *out,
+                   Diag *d) {
     int rank = a->rank > b->rank ? a->rank : b->rank;
     out->dtype = a->dtype;
     out->rank = rank;
@@ -112,20 +107,16 @@ static bool shp_binary(const IrGraph *g, const IrNode *n, const IrType *in, IrTy
     return shp_same_dtype(g, n, in, 0, 1, d) && shp_broadcast(g, n, &in[0], &in[1], &out[0], d);
 }
 
-static bool ir_shape_add(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                         Diag *d) {
+bool ir_shape_add(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_binary(g, n, in, out, d);
 }
-static bool ir_shape_sub(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                         Diag *d) {
+bool ir_shape_sub(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_binary(g, n, in, out, d);
 }
-static bool ir_shape_mul(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                         Diag *d) {
+bool ir_shape_mul(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_binary(g, n, in, out, d);
 }
-static bool ir_shape_div(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                         Diag *d) {
+bool ir_shape_div(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_binary(g, n, in, out, d);
 }
 
@@ -148,45 +139,35 @@ static bool shp_unary_float(const IrGraph *g, const IrNode *n, const IrType *in,
     return true;
 }
 
-static bool ir_shape_neg(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                         Diag *d) {
+bool ir_shape_neg(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_numeric(g, n, in, out, d);
 }
-static bool ir_shape_relu(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                          Diag *d) {
+bool ir_shape_relu(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_numeric(g, n, in, out, d);
 }
-static bool ir_shape_exp(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                         Diag *d) {
+bool ir_shape_exp(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_float(g, n, in, out, d);
 }
-static bool ir_shape_sqrt(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                          Diag *d) {
+bool ir_shape_sqrt(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_float(g, n, in, out, d);
 }
-static bool ir_shape_rsqrt(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                           Diag *d) {
+bool ir_shape_rsqrt(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_float(g, n, in, out, d);
 }
-static bool ir_shape_pow(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                         Diag *d) {
+bool ir_shape_pow(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_float(g, n, in, out, d);
 }
-static bool ir_shape_silu(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                          Diag *d) {
+bool ir_shape_silu(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_float(g, n, in, out, d);
 }
-static bool ir_shape_sigmoid(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                             Diag *d) {
+bool ir_shape_sigmoid(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_float(g, n, in, out, d);
 }
-static bool ir_shape_tanh(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                          Diag *d) {
+bool ir_shape_tanh(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_unary_float(g, n, in, out, d);
 }
 
-static bool ir_shape_gelu(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                          Diag *d) {
+bool ir_shape_gelu(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     const char *approx = ir_attr_string(n, "approximate");
     if (strcmp(approx, "none") != 0 && strcmp(approx, "tanh") != 0) {
         ir_node_error(d, g, n, "attribute 'approximate' must be \"none\" or \"tanh\", got \"%s\"",
@@ -198,8 +179,7 @@ static bool ir_shape_gelu(const IrGraph *g, const IrNode *n, const IrType *in, I
 
 /* ---- matrix products --------------------------------------------------------------------- */
 
-static bool ir_shape_matmul(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                            Diag *d) {
+bool ir_shape_matmul(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     if (!shp_same_dtype(g, n, in, 0, 1, d)) return false;
     if (!shp_min_rank(g, n, in, 0, 1, d) || !shp_min_rank(g, n, in, 1, 1, d)) return false;
     if (in[0].dtype == IR_DTYPE_BOOL) {
@@ -233,8 +213,7 @@ static bool ir_shape_matmul(const IrGraph *g, const IrNode *n, const IrType *in,
     return true;
 }
 
-static bool ir_shape_linear(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                            Diag *d) {
+bool ir_shape_linear(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     if (!shp_float_input(g, n, in, 0, d) || !shp_same_dtype(g, n, in, 0, 1, d)) return false;
     if (!shp_min_rank(g, n, in, 0, 1, d)) return false;
     if (in[1].rank != 2) {
@@ -269,8 +248,7 @@ static bool ir_shape_linear(const IrGraph *g, const IrNode *n, const IrType *in,
 
 /* ---- normalization ----------------------------------------------------------------------- */
 
-static bool ir_shape_softmax(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                             Diag *d) {
+bool ir_shape_softmax(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     int axis;
     if (!shp_float_input(g, n, in, 0, d) || !shp_min_rank(g, n, in, 0, 1, d)) return false;
     if (!shp_axis(g, n, "axis", ir_attr_int(n, "axis"), in[0].rank, &axis, d)) return false;
@@ -309,12 +287,10 @@ static bool shp_norm(const IrGraph *g, const IrNode *n, const IrType *in, IrType
     return true;
 }
 
-static bool ir_shape_layernorm(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                               Diag *d) {
+bool ir_shape_layernorm(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_norm(g, n, in, out, d);
 }
-static bool ir_shape_rmsnorm(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                             Diag *d) {
+bool ir_shape_rmsnorm(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     return shp_norm(g, n, in, out, d);
 }
 
@@ -350,8 +326,7 @@ static bool shp_mono_take(ShpMonomial *m, int sym) {
     return false;
 }
 
-static bool ir_shape_reshape(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                             Diag *d) {
+bool ir_shape_reshape(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     const IrAttr *shape = ir_attr_find(n, "shape");
     KILN_ASSERT(shape && shape->kind == IR_ATTR_INTS);
     char sx[SHP_TYPE_BUF];
@@ -423,8 +398,7 @@ static bool ir_shape_reshape(const IrGraph *g, const IrNode *n, const IrType *in
     return true;
 }
 
-static bool ir_shape_transpose(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                               Diag *d) {
+bool ir_shape_transpose(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     const IrAttr *perm = ir_attr_find(n, "perm");
     int rank = in[0].rank;
     out[0].dtype = in[0].dtype;
@@ -450,8 +424,7 @@ static bool ir_shape_transpose(const IrGraph *g, const IrNode *n, const IrType *
     return true;
 }
 
-static bool ir_shape_concat(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                            Diag *d) {
+bool ir_shape_concat(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     int axis;
     if (!shp_min_rank(g, n, in, 0, 1, d)) return false;
     if (!shp_axis(g, n, "axis", ir_attr_int(n, "axis"), in[0].rank, &axis, d)) return false;
@@ -493,8 +466,7 @@ static bool ir_shape_concat(const IrGraph *g, const IrNode *n, const IrType *in,
     return true;
 }
 
-static bool ir_shape_split(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                           Diag *d) {
+bool ir_shape_split(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     int axis;
     if (!shp_min_rank(g, n, in, 0, 1, d)) return false;
     if (!shp_axis(g, n, "axis", ir_attr_int(n, "axis"), in[0].rank, &axis, d)) return false;
@@ -557,8 +529,7 @@ int64_t ir_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int
     return start > end ? (start - end - 1) / -step + 1 : 0;
 }
 
-static bool ir_shape_slice(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                           Diag *d) {
+bool ir_shape_slice(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     const IrAttr *starts = ir_attr_find(n, "starts"), *ends = ir_attr_find(n, "ends");
     const IrAttr *axes = ir_attr_find(n, "axes"), *steps = ir_attr_find(n, "steps");
     KILN_ASSERT(starts && ends);
@@ -599,8 +570,7 @@ static bool ir_shape_slice(const IrGraph *g, const IrNode *n, const IrType *in, 
     return true;
 }
 
-static bool ir_shape_gather(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                            Diag *d) {
+bool ir_shape_gather(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     int axis;
     if (!shp_min_rank(g, n, in, 0, 1, d)) return false;
     if (in[1].dtype != IR_DTYPE_I32 && in[1].dtype != IR_DTYPE_I64) {
@@ -622,8 +592,7 @@ static bool ir_shape_gather(const IrGraph *g, const IrNode *n, const IrType *in,
     return true;
 }
 
-static bool ir_shape_cast(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                          Diag *d) {
+bool ir_shape_cast(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     IrDtype to;
     const char *name = ir_attr_string(n, "to");
     if (!ir_dtype_parse(name, &to)) {
@@ -637,8 +606,7 @@ static bool ir_shape_cast(const IrGraph *g, const IrNode *n, const IrType *in, I
 
 /* ---- transformer blocks ------------------------------------------------------------------ */
 
-static bool ir_shape_rotary(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                            Diag *d) {
+bool ir_shape_rotary(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     if (!shp_float_input(g, n, in, 0, d) || !shp_min_rank(g, n, in, 0, 3, d)) return false;
     const IrType *x = &in[0];
     IrDim head = x->dims[x->rank - 1], seq = x->dims[x->rank - 3];
@@ -680,8 +648,7 @@ static bool ir_shape_rotary(const IrGraph *g, const IrNode *n, const IrType *in,
     return true;
 }
 
-static bool ir_shape_attention(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                               Diag *d) {
+bool ir_shape_attention(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     for (int i = 0; i < 3; i++) {
         if (!shp_float_input(g, n, in, i, d) || !shp_min_rank(g, n, in, i, 3, d)) return false;
         if (i && !shp_same_dtype(g, n, in, 0, i, d)) return false;
