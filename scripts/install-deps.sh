@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages kiln needs to build and test. Idempotent and quick when
+# everything is present: apt-get runs (with sudo when not root) only for what is missing.
+set -euo pipefail
+
+# package -> a file or command that shows it is installed
+declare -A probe=(
+    [build-essential]="cmd:cc"
+    [gcc]="cmd:gcc"
+    [clang]="cmd:clang"
+    [cmake]="cmd:cmake"
+    [libcjson-dev]="file:/usr/include/cjson/cJSON.h"
+    [python3]="cmd:python3"
+    [llvm-14-tools]="file:/usr/lib/llvm-14/bin/FileCheck"
+    [graphviz]="cmd:dot"
+)
+# graphviz and llvm-14-tools are optional: a failure to install them is only a warning.
+optional=" graphviz llvm-14-tools "
+
+missing=()
+for pkg in build-essential gcc clang cmake libcjson-dev python3 llvm-14-tools graphviz; do
+    kind=${probe[$pkg]%%:*}
+    what=${probe[$pkg]#*:}
+    if [ "$kind" = cmd ] && command -v "$what" >/dev/null 2>&1; then continue; fi
+    if [ "$kind" = file ] && [ -e "$what" ]; then continue; fi
+    if [ "$pkg" = llvm-14-tools ] && command -v FileCheck >/dev/null 2>&1; then continue; fi
+    missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: everything is installed"
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: missing ${missing[*]}, and apt-get is not available; install them by hand" >&2
+    exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq || echo "install-deps: apt-get update failed; trying the install anyway" >&2
+required=()
+for pkg in "${missing[@]}"; do
+    if [[ "$optional" == *" $pkg "* ]]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$pkg" >/dev/null ||
+            echo "install-deps: optional package $pkg could not be installed; continuing" >&2
+    else
+        required+=("$pkg")
+    fi
+done
+if [ ${#required[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${required[@]}"
+fi
+echo "install-deps: done"

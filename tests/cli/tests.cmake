@@ -1,0 +1,17 @@
+# CLI tests: .npy I/O unit tests, a small .npy helper for the shell tests, and the shell tests
+# that drive the kiln binary end to end.
+kiln_add_unit_test(cli_npy ${CMAKE_CURRENT_LIST_DIR}/test_npy.c)
+kiln_add_unit_test(cli_helpers ${CMAKE_CURRENT_LIST_DIR}/test_cli_helpers.c)
+
+add_executable(npy_tool ${CMAKE_CURRENT_LIST_DIR}/npy_tool.c)
+target_link_libraries(npy_tool PRIVATE kilntools)
+
+kiln_add_script_test(cli_usage ${CMAKE_CURRENT_LIST_DIR}/test_usage.sh)
+kiln_add_script_test(cli_output_dir ${CMAKE_CURRENT_LIST_DIR}/test_output_dir.sh
+  $<TARGET_FILE:npy_tool>)
+kiln_add_script_test(cli_examples ${CMAKE_CURRENT_LIST_DIR}/test_examples.sh
+  $<TARGET_FILE:npy_tool>)
+kiln_add_script_test(cli_text_round_trip ${CMAKE_CURRENT_LIST_DIR}/test_text_round_trip.sh
+  $<TARGET_FILE:npy_tool>)
+kiln_add_script_test(cli_generated_warnings ${CMAKE_CURRENT_LIST_DIR}/test_generated_warnings.sh)
+set_tests_properties(cli_examples cli_text_round_trip PROPERTIES TIMEOUT 600)

@@ -1,0 +1,175 @@
+/* The `kiln` command line: one entry point per subcommand plus the helpers they share. Every
+ * entry point takes the arguments after the subcommand name and returns the process exit status
+ * (0 success, 1 any error); none of them exits or aborts on user input. Messages go to stderr. */
+#ifndef KILN_CLI_H
+#define KILN_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ir/diag.h"
+#include "ir/interp.h"
+#include "kiln/model.h"
+#include "passes/pass.h"
+
+#define CLI_VERSION "0.1.0"
+
+/* Name of the marker file kiln writes into every output folder it creates; only a folder that
+ * holds it may be replaced by a later `kiln compile`. */
+#define CLI_MARKER_FILE ".kiln-output"
+
+int cli_compile_main(int argc, char **argv);
+int cli_run_main(int argc, char **argv);
+int cli_dump_main(int argc, char **argv);
+
+/* ---- option parsing (cli_args.c) ----------------------------------------------------------- */
+
+/* If argv[*i] is `flag VALUE` or `flag=VALUE`, sets *value, advances *i past the value and returns
+ * true. A flag given without its value records an error in d (and still returns true, with
+ * *value NULL), so the caller stops. */
+bool cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **value, Diag *d);
+
+/* Prints the messages in d to stderr prefixed by "kiln CMD: " plus a hint to `kiln CMD --help`,
+ * and returns 1. For bad command lines. */
+int cli_usage_error(const char *cmd, Diag *d);
+
+/* Symbol bindings gathered from any number of `--bind k=v,k=v` options. */
+typedef struct CliBindings {
+    PassBinding *items; /* names are malloc-owned */
+    int count, cap;
+} CliBindings;
+
+/* Parses "k=v,k=v" into b. Names must be identifiers, values non-negative decimal integers that
+ * fit int64; a name bound twice to different values is an error. */
+bool cli_bindings_parse(CliBindings *b, const char *spec, Diag *d);
+/* Adds one binding; an existing one with another value is an error. */
+bool cli_bindings_add(CliBindings *b, const char *name, int64_t value, Diag *d);
+void cli_bindings_free(CliBindings *b);
+
+/* True when s is a C identifier ([A-Za-z_][A-Za-z0-9_]*). */
+bool cli_is_identifier(const char *s);
+
+/* ---- files and folders (cli_fs.c) ---------------------------------------------------------- */
+
+/* Removes path and, if it is a folder, everything below it, never following symbolic links.
+ * Returns false if anything could not be removed. */
+bool cli_remove_tree(const char *path);
+
+/* An output folder being built: generated into a fresh temporary folder next to the final one
+ * and renamed into place only when everything succeeded. */
+typedef struct CliOutDir {
+    char *final_path; /* where it ends up */
+    char *tmp_path;   /* the temporary folder being filled */
+} CliOutDir;
+
+/* Checks that final_path is free or a kiln output folder (holding CLI_MARKER_FILE), then creates
+ * the temporary folder "<final_path>.tmp-XXXXXX" with the marker inside. */
+bool cli_outdir_begin(CliOutDir *o, const char *final_path, Diag *d);
+/* Replaces final_path by the temporary folder (removing an old kiln output there). */
+bool cli_outdir_commit(CliOutDir *o, Diag *d);
+/* Removes the temporary folder; safe after commit (then it does nothing). Frees o's strings. */
+void cli_outdir_abort(CliOutDir *o);
+
+/* Writes a whole file (created 0644 less umask). */
+bool cli_write_file(const char *path, const void *data, size_t len, Diag *d);
+
+/* "dir/name" in a malloc'd string. */
+char *cli_path_join(const char *dir, const char *name);
+
+/* ---- building (cli_build.c, cli_cc.c) ------------------------------------------------------ */
+
+typedef struct CliBuildOptions {
+    const PassBinding *bindings;
+    int n_bindings;
+    const char *prefix; /* NULL: cg_default_prefix */
+    bool embed_weights;
+    bool emit_so; /* also build lib<prefix>.so */
+} CliBuildOptions;
+
+/* Binds and plans g (pipeline "bind,plan_memory", verifying after each pass), emits C into the
+ * existing folder dir and, with emit_so, compiles dir/lib<prefix>.so. The prefix used is written
+ * into prefix_out (cap bytes). */
+bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, char *prefix_out,
+                     size_t prefix_cap, Diag *d);
+
+/* Compiles every *.c file of dir into dir/lib<prefix>.so with $CC (default "cc"; split on
+ * spaces): $CC -O2 -shared -fPIC -o dir/lib<prefix>.so (every dir/NAME.c) -lm. The compiler's
+ * output is added to d, one message per line, when it fails. */
+bool cli_cc_shared(const char *dir, const char *prefix, Diag *d);
+
+/* ---- tensors (cli_tensor.c) ---------------------------------------------------------------- */
+
+/* Fills t (already allocated) from the generator state *rng (splitmix64): floats uniform in
+ * [-1, 1), integers 0 or 1, bool 0 or 1. */
+void cli_fill_random(IrTensor *t, uint64_t *rng);
+
+/* Prints "NAME: f32[2, 10] min -0.8123 max 1.0277 mean 0.0412" (the name escaped) to f. */
+void cli_print_summary(FILE *f, const char *name, const IrTensor *t);
+
+/* The file name an output called `name` is written to: bytes [A-Za-z0-9_.-] are kept, except
+ * a leading '.'; every other byte becomes %XX (hex); the empty name becomes "%00"; ".npy" is
+ * appended. Distinct names give distinct files. Returns a malloc'd string, or NULL with an error
+ * when the result would exceed 200 bytes. */
+char *cli_output_file_name(const char *name, Diag *d);
+
+/* ---- inputs and outputs of `kiln run` (cli_inputs.c) ------------------------------------ */
+
+/* What one model input must look like: dims[i] == -1 means "any size" (an unbound symbol). */
+typedef struct CliTensorSpec {
+    const char *name;
+    IrDtype dtype;
+    int rank;
+    int64_t dims[IR_MAX_RANK];
+} CliTensorSpec;
+
+/* Options of `kiln run` shared by the model and library paths. */
+typedef struct CliRunOptions {
+    const char *output_dir; /* NULL: print summaries only */
+    bool random;            /* --random-inputs given */
+    uint64_t seed;
+} CliRunOptions;
+
+/* Splits a --input argument "NAME=FILE" against the known input names: the longest name
+ * followed by '=' that prefixes arg wins (so names may contain '='). Returns the index and sets
+ * *path, or returns -1 with an error. */
+int cli_match_input(const char *arg, const char *const *names, int n, const char **path, Diag *d);
+
+/* Reads the --input arguments raw[0..n_raw-1] into tensors[] (n entries, one per input name, in
+ * that order; zeroed on entry) and marks given[i]. An unknown or repeated name is an error. */
+bool cli_read_inputs(const char *const *names, int n, char **raw, int n_raw, IrTensor *tensors,
+                     bool *given, Diag *d);
+
+/* Checks each given tensor against its spec (dtype, rank, and every dim that is not -1), then
+ * creates the missing ones: with opt->random filled by cli_fill_random from one generator
+ * seeded with opt->seed, in input order (needs every dim known); otherwise an error. where
+ * labels messages (the model or library path). */
+bool cli_complete_inputs(const char *where, const CliTensorSpec *specs, int n, IrTensor *tensors,
+                         const bool *given, const CliRunOptions *opt, Diag *d);
+
+/* Writes every output as DIR/<cli_output_file_name>.npy when output_dir is set (creating the
+ * folder if missing) and prints one summary per output to stdout. */
+bool cli_report_outputs(const char *const *names, const IrTensor *outs, int n,
+                        const char *output_dir, Diag *d);
+
+/* ---- compiled libraries (cli_lib.c) -------------------------------------------------------- */
+
+/* A compiled model loaded with dlopen, its descriptor checked. */
+typedef struct CliLib {
+    void *handle;
+    const KilnModel *model;
+    char *path;
+    CliTensorSpec *inputs; /* model->n_inputs specs, names borrowed from the library */
+    const char **input_names;
+} CliLib;
+
+/* dlopens path, finds `kiln_model`, checks the ABI version and that the descriptor is sane
+ * (dtypes known, ranks <= IR_MAX_RANK, byte counts equal to the shapes). */
+bool cli_lib_open(CliLib *lib, const char *path, Diag *d);
+/* Creates a context (weights from the file next to the library unless embedded), runs it once
+ * on inputs (which must match the descriptor exactly), reports the outputs like
+ * cli_report_outputs, and prints the run time. */
+bool cli_lib_run(CliLib *lib, const IrTensor *inputs, const char *output_dir, Diag *d);
+void cli_lib_close(CliLib *lib);
+
+#endif

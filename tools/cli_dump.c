@@ -1,0 +1,132 @@
+/* `kiln dump`: the IR of a model as text (.kir) or Graphviz, optionally after binding and
+ * planning. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "frontend/frontend.h"
+#include "ir/text.h"
+
+static const char cli_dump_help[] =
+    "usage: kiln dump MODEL [options]\n"
+    "\n"
+    "Prints the IR of MODEL (.json or .kir) as text IR (docs/ir-text.md) or as a Graphviz graph.\n"
+    "\n"
+    "options:\n"
+    "  --format text|dot   output format (default: text)\n"
+    "  -o FILE             write to FILE instead of standard output (written all at once)\n"
+    "  --bind k=v,...      bind symbols first, then plan memory: the dump shows the static\n"
+    "                      graph the C backend receives (repeatable)\n"
+    "  -h, --help          show this help\n";
+
+/* Writes g in the chosen format to a temporary file next to path, then renames it into place,
+ * so a failure leaves no partial file. */
+static bool cli_dump_to_file(const IrGraph *g, bool dot, const char *path, Diag *d) {
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    KILN_ASSERT(tmp != NULL);
+    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        diag_at(d, path, NULL, NULL, "cannot create: %s", strerror(errno));
+        free(tmp);
+        return false;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        remove(tmp);
+        diag_at(d, path, NULL, NULL, "cannot create: %s", strerror(errno));
+        free(tmp);
+        return false;
+    }
+    if (dot)
+        ir_print_dot(g, f);
+    else
+        ir_print(g, f);
+    bool ok = !ferror(f);
+    if (fclose(f) != 0) ok = false;
+    if (ok) {
+        mode_t mask = umask(0);
+        umask(mask);
+        ok = chmod(tmp, 0666 & ~mask) == 0 && rename(tmp, path) == 0;
+    }
+    if (!ok) {
+        diag_at(d, path, NULL, NULL, "cannot write: %s", strerror(errno));
+        remove(tmp);
+    }
+    free(tmp);
+    return ok;
+}
+
+int cli_dump_main(int argc, char **argv) {
+    Diag d;
+    diag_init(&d);
+    const char *model = NULL, *out = NULL, *format = "text";
+    CliBindings binds = {0};
+    bool have_bind = false;
+    int status = 1;
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(cli_dump_help, stdout);
+            status = 0;
+            goto done;
+        } else if (cli_flag_value(argc, argv, &i, "-o", &v, &d) ||
+                   cli_flag_value(argc, argv, &i, "--output", &v, &d)) {
+            out = v;
+        } else if (cli_flag_value(argc, argv, &i, "--format", &v, &d)) {
+            if (v && strcmp(v, "text") != 0 && strcmp(v, "dot") != 0)
+                diag_error(&d, "--format must be 'text' or 'dot', not '%s'", v);
+            format = v;
+        } else if (cli_flag_value(argc, argv, &i, "--bind", &v, &d)) {
+            if (v) cli_bindings_parse(&binds, v, &d);
+            have_bind = true;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            diag_error(&d, "unknown option '%s'", argv[i]);
+        } else if (model) {
+            diag_error(&d, "more than one model given ('%s' and '%s')", model, argv[i]);
+        } else {
+            model = argv[i];
+        }
+        if (!diag_ok(&d)) break;
+    }
+    if (diag_ok(&d) && !model) diag_error(&d, "no model file given");
+    if (!diag_ok(&d)) {
+        status = cli_usage_error("dump", &d);
+        goto done;
+    }
+    IrGraph *g = fe_load_model(model, &d);
+    bool ok = g != NULL;
+    if (ok && have_bind) {
+        PassOptions popt = {0};
+        popt.bindings = binds.items;
+        popt.n_bindings = binds.count;
+        popt.verify_each = true;
+        ok = pass_run_pipeline(g, "bind,plan_memory", &popt, &d);
+    }
+    bool dot = strcmp(format, "dot") == 0;
+    if (ok) {
+        if (out) {
+            ok = cli_dump_to_file(g, dot, out, &d);
+        } else {
+            if (dot)
+                ir_print_dot(g, stdout);
+            else
+                ir_print(g, stdout);
+            ok = fflush(stdout) == 0;
+            if (!ok) diag_error(&d, "cannot write to standard output");
+        }
+    }
+    if (g) ir_graph_free(g);
+    if (!ok) diag_print(&d, stderr);
+    status = ok ? 0 : 1;
+done:
+    cli_bindings_free(&binds);
+    diag_free(&d);
+    return status;
+}
