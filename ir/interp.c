@@ -42,6 +42,11 @@ int64_t ir_tensor_numel(const IrTensor *t) {
     return n;
 }
 
+double ir_tensor_get(const IrTensor *t, int64_t i) {
+    KILN_ASSERT(i >= 0 && i < ir_tensor_numel(t));
+    return interp_read(t->dtype, t->data, i);
+}
+
 /* ---- run state ----------------------------------------------------------------------------- */
 
 static const InterpOpFn interp_op_table[] = {

@@ -22,6 +22,8 @@ typedef struct IrTensor {
 bool ir_tensor_alloc(IrTensor *t, IrDtype dtype, int rank, const int64_t *dims);
 void ir_tensor_free(IrTensor *t);
 int64_t ir_tensor_numel(const IrTensor *t);
+/* Element i (row-major) of t as a double, whatever its dtype (i64 beyond 2^53 rounds). */
+double ir_tensor_get(const IrTensor *t, int64_t i);
 
 /* Runs g on inputs[0 .. g->n_inputs-1] (in the order of g->inputs) and fills
  * outputs[0 .. g->n_outputs-1] with newly allocated tensors. Input dtypes and ranks must match

@@ -53,33 +53,6 @@ void cli_fill_random(IrTensor *t, uint64_t *rng) {
     }
 }
 
-/* Element i of t as a double. */
-static double cli_element(const IrTensor *t, int64_t i) {
-    switch (t->dtype) {
-    case IR_DTYPE_F32:
-        return ((const float *)t->data)[i];
-    case IR_DTYPE_F64:
-        return ((const double *)t->data)[i];
-    case IR_DTYPE_F16:
-        return ir_f16_to_f32(((const uint16_t *)t->data)[i]);
-    case IR_DTYPE_BF16:
-        return ir_bf16_to_f32(((const uint16_t *)t->data)[i]);
-    case IR_DTYPE_I8:
-        return ((const int8_t *)t->data)[i];
-    case IR_DTYPE_U8:
-    case IR_DTYPE_BOOL:
-        return ((const uint8_t *)t->data)[i];
-    case IR_DTYPE_I32:
-        return ((const int32_t *)t->data)[i];
-    case IR_DTYPE_I64:
-        return (double)((const int64_t *)t->data)[i];
-    case IR_DTYPE_COUNT:
-        break;
-    }
-    KILN_ASSERT(!"bad dtype");
-    return 0;
-}
-
 /* Writes name with control bytes and backslashes escaped, so output stays one line each. */
 static void cli_put_escaped(FILE *f, const char *s) {
     for (; *s; s++) {
@@ -104,7 +77,7 @@ void cli_print_summary(FILE *f, const char *name, const IrTensor *t) {
     double lo = INFINITY, hi = -INFINITY, sum = 0;
     int64_t nans = 0;
     for (int64_t i = 0; i < n; i++) {
-        double v = cli_element(t, i);
+        double v = ir_tensor_get(t, i);
         if (isnan(v)) {
             nans++;
             continue;

@@ -14,31 +14,6 @@
 
 #include "tools/npy.h"
 
-static double tool_element(const IrTensor *t, int64_t i) {
-    switch (t->dtype) {
-    case IR_DTYPE_F32:
-        return ((const float *)t->data)[i];
-    case IR_DTYPE_F64:
-        return ((const double *)t->data)[i];
-    case IR_DTYPE_F16:
-        return ir_f16_to_f32(((const uint16_t *)t->data)[i]);
-    case IR_DTYPE_BF16:
-        return ir_bf16_to_f32(((const uint16_t *)t->data)[i]);
-    case IR_DTYPE_I8:
-        return ((const int8_t *)t->data)[i];
-    case IR_DTYPE_U8:
-    case IR_DTYPE_BOOL:
-        return ((const uint8_t *)t->data)[i];
-    case IR_DTYPE_I32:
-        return ((const int32_t *)t->data)[i];
-    case IR_DTYPE_I64:
-        return (double)((const int64_t *)t->data)[i];
-    case IR_DTYPE_COUNT:
-        break;
-    }
-    return NAN;
-}
-
 static bool tool_read(const char *path, IrTensor *t) {
     Diag d;
     diag_init(&d);
@@ -55,7 +30,7 @@ static int tool_compare_values(const char *what, const double *got, const IrTens
     double worst = 0;
     int bad = 0;
     for (int64_t i = 0; i < n; i++) {
-        double w = tool_element(want, i), g = got[i];
+        double w = ir_tensor_get(want, i), g = got[i];
         if (isnan(w) && isnan(g)) continue;
         double err = fabs(g - w), bound = tol * (fabs(w) > 1 ? fabs(w) : 1);
         if (err > worst || isnan(err)) worst = err;
@@ -85,7 +60,7 @@ static int tool_compare(const char *got_path, const char *want_path, double tol)
     } else {
         int64_t n = ir_tensor_numel(&got);
         double *g = malloc((size_t)(n ? n : 1) * sizeof *g);
-        for (int64_t i = 0; i < n; i++) g[i] = tool_element(&got, i);
+        for (int64_t i = 0; i < n; i++) g[i] = ir_tensor_get(&got, i);
         rc = tool_compare_values(got_path, g, &want, tol);
         free(g);
     }
