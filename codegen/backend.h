@@ -5,10 +5,16 @@
 
 #include "../ir/ir.h"
 
+/* Figures a backend reports about what it emitted (kiln compile --stats). */
+typedef struct CgStats {
+    int kernels; /* functions the generated code calls per run (one per emitted node) */
+} CgStats;
+
 typedef struct CgOptions {
     const char *out_dir; /* existing folder to write into */
     const char *prefix;  /* C identifier prefix of the generated API, e.g. "mlp" */
     bool embed_weights;  /* weights as a const array in the generated C instead of a file */
+    CgStats *stats;      /* filled when not NULL */
 } CgOptions;
 
 typedef struct CgBackend {

@@ -105,11 +105,26 @@ static IrGraph *fe_kir_load(const char *path, Diag *d) {
     return g;
 }
 
-IrGraph *fe_load_model(const char *path, Diag *d) {
-    if (fe_has_suffix(path, ".json")) return fe_json_load(path, d);
-    if (fe_has_suffix(path, ".kir")) return fe_kir_load(path, d);
-    diag_at(d, path, NULL, NULL,
-            "unknown model file type; supported extensions: .json (kiln JSON model), .kir "
-            "(kiln text IR)");
-    return NULL;
+/* Records the user's symbol sizes on the graph's symbols (pass_bind later makes dims static);
+ * names the graph lacks are left for pass_bind to report. */
+static void fe_apply_bindings(IrGraph *g, const FeOptions *opt) {
+    for (int i = 0; opt && i < opt->n_bindings; i++) {
+        int sym = ir_symbol_find(g, opt->bindings[i].name);
+        if (sym >= 0 && opt->bindings[i].value >= 1) g->symbols[sym].value = opt->bindings[i].value;
+    }
+}
+
+IrGraph *fe_load_model(const char *path, const FeOptions *opt, Diag *d) {
+    IrGraph *g = NULL;
+    if (fe_has_suffix(path, ".json")) {
+        g = fe_json_load(path, d);
+    } else if (fe_has_suffix(path, ".kir")) {
+        g = fe_kir_load(path, d);
+    } else {
+        diag_at(d, path, NULL, NULL,
+                "unknown model file type; supported extensions: .json (kiln JSON model), .kir "
+                "(kiln text IR)");
+    }
+    if (g) fe_apply_bindings(g, opt);
+    return g;
 }

@@ -81,6 +81,12 @@ bool ir_type_is_static(const IrType *t); /* every dim constant */
 bool ir_type_numel(const IrType *t, int64_t *out);
 bool ir_type_nbytes(const IrType *t, size_t *out);
 
+/* A symbol's size given by the user (--bind name=value). */
+typedef struct IrBinding {
+    const char *name;
+    int64_t value;
+} IrBinding;
+
 /* ---- attributes -------------------------------------------------------------------------- */
 
 typedef enum IrAttrKind {

@@ -17,7 +17,7 @@ static const char *bind_symbol_list(const IrGraph *g, char *buf, size_t cap) {
 bool pass_bind(IrGraph *g, const PassOptions *opt, Diag *d) {
     char list[512];
     for (int i = 0; i < opt->n_bindings; i++) {
-        const PassBinding *b = &opt->bindings[i];
+        const IrBinding *b = &opt->bindings[i];
         int sym = ir_symbol_find(g, b->name);
         if (sym < 0) {
             diag_at(d, g->source_path, NULL, NULL,

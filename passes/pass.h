@@ -7,14 +7,8 @@
 
 #include "../ir/ir.h"
 
-/* A symbol binding from --bind name=value. */
-typedef struct PassBinding {
-    const char *name;
-    int64_t value;
-} PassBinding;
-
 typedef struct PassOptions {
-    const PassBinding *bindings; /* for pass_bind */
+    const IrBinding *bindings; /* for pass_bind */
     int n_bindings;
     bool verify_each; /* run ir_verify after every pass of a pipeline */
 } PassOptions;

@@ -189,4 +189,10 @@ KrtLoad krt_read_file(const char *path, size_t expected, void **out);
 /* A new 64-byte aligned zeroed buffer of at least `bytes` bytes (at least 64), or NULL. */
 void *krt_alloc_aligned(size_t bytes);
 
+/* Kernels of the op families, each in its own header and sources (krt_<family>*.c). */
+#include "krt_cnn.h"
+#include "krt_llm.h"
+#include "krt_math.h"
+#include "krt_quant.h"
+
 #endif

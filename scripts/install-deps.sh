@@ -13,16 +13,23 @@ declare -A probe=(
     [python3]="cmd:python3"
     [llvm-14-tools]="file:/usr/lib/llvm-14/bin/FileCheck"
     [graphviz]="cmd:dot"
+    [protobuf-c-compiler]="cmd:protoc-c"
+    [libprotobuf-c-dev]="file:/usr/include/protobuf-c/protobuf-c.h"
+    [python3-pip]="pymod:pip"
 )
-# graphviz and llvm-14-tools are optional: a failure to install them is only a warning.
-optional=" graphviz llvm-14-tools "
+# graphviz is optional: a failure to install it is only a warning. python3-pip is used by the
+# test setup to fetch ONNX's conformance data (pip download of the onnx wheel, no Python code of
+# ours runs at test time).
+optional=" graphviz "
 
 missing=()
-for pkg in build-essential gcc clang cmake libcjson-dev python3 llvm-14-tools graphviz; do
+for pkg in build-essential gcc clang cmake libcjson-dev python3 llvm-14-tools graphviz \
+    protobuf-c-compiler libprotobuf-c-dev python3-pip; do
     kind=${probe[$pkg]%%:*}
     what=${probe[$pkg]#*:}
     if [ "$kind" = cmd ] && command -v "$what" >/dev/null 2>&1; then continue; fi
     if [ "$kind" = file ] && [ -e "$what" ]; then continue; fi
+    if [ "$kind" = pymod ] && python3 -m "$what" --version >/dev/null 2>&1; then continue; fi
     if [ "$pkg" = llvm-14-tools ] && command -v FileCheck >/dev/null 2>&1; then continue; fi
     missing+=("$pkg")
 done

@@ -36,7 +36,7 @@ int cli_usage_error(const char *cmd, Diag *d);
 
 /* Symbol bindings gathered from any number of `--bind k=v,k=v` options. */
 typedef struct CliBindings {
-    PassBinding *items; /* names are malloc-owned */
+    IrBinding *items; /* names are malloc-owned */
     int count, cap;
 } CliBindings;
 
@@ -46,6 +46,9 @@ bool cli_bindings_parse(CliBindings *b, const char *spec, Diag *d);
 /* Adds one binding; an existing one with another value is an error. */
 bool cli_bindings_add(CliBindings *b, const char *name, int64_t value, Diag *d);
 void cli_bindings_free(CliBindings *b);
+
+/* Parses a decimal integer >= 1 for option `flag` into *out; false with a message otherwise. */
+bool cli_positive_int(const char *s, const char *flag, int64_t *out, Diag *d);
 
 /* True when s is a C identifier ([A-Za-z_][A-Za-z0-9_]*). */
 bool cli_is_identifier(const char *s);
@@ -80,7 +83,7 @@ char *cli_path_join(const char *dir, const char *name);
 /* ---- building (cli_build.c, cli_cc.c) ------------------------------------------------------ */
 
 typedef struct CliBuildOptions {
-    const PassBinding *bindings;
+    const IrBinding *bindings;
     int n_bindings;
     const char *prefix; /* NULL: cg_default_prefix */
     bool embed_weights;

@@ -1,6 +1,7 @@
 /* Command-line option helpers: flag values, usage errors, --bind lists. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +117,16 @@ void cli_bindings_free(CliBindings *b) {
     for (int i = 0; i < b->count; i++) free((char *)b->items[i].name);
     free(b->items);
     memset(b, 0, sizeof *b);
+}
+
+bool cli_positive_int(const char *s, const char *flag, int64_t *out, Diag *d) {
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 1) {
+        diag_error(d, "%s needs a whole number >= 1, not '%s'", flag, s);
+        return false;
+    }
+    *out = (int64_t)v;
+    return true;
 }

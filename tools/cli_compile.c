@@ -20,6 +20,8 @@ static const char cli_compile_help[] =
     "                      $CC (default cc)\n"
     "  --bind k=v,...      give symbolic dimensions their sizes (repeatable)\n"
     "  --embed-weights     compile the weights into the C code instead of <prefix>.weights\n"
+    "  --max-context N     decoder LLMs: KV cache capacity in tokens (default 2048)\n"
+    "  --max-prefill N     decoder LLMs: most tokens one prefill call takes\n"
     "  --prefix NAME       C identifier prefix of the generated API (default: from the model\n"
     "                      name)\n"
     "  -h, --help          show this help\n";
@@ -30,6 +32,7 @@ int cli_compile_main(int argc, char **argv) {
     const char *model = NULL, *out = NULL, *emit = "c", *prefix = NULL;
     bool embed = false;
     CliBindings binds = {0};
+    FeOptions fopt = {0};
     int status = 1;
     for (int i = 0; i < argc; i++) {
         const char *v = NULL;
@@ -50,6 +53,10 @@ int cli_compile_main(int argc, char **argv) {
             if (v && !cli_is_identifier(v))
                 diag_error(&d, "--prefix '%s' is not a C identifier", v);
             prefix = v;
+        } else if (cli_flag_value(argc, argv, &i, "--max-context", &v, &d)) {
+            if (v) cli_positive_int(v, "--max-context", &fopt.max_context, &d);
+        } else if (cli_flag_value(argc, argv, &i, "--max-prefill", &v, &d)) {
+            if (v) cli_positive_int(v, "--max-prefill", &fopt.max_prefill, &d);
         } else if (strcmp(argv[i], "--embed-weights") == 0) {
             embed = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -67,7 +74,9 @@ int cli_compile_main(int argc, char **argv) {
         goto done;
     }
 
-    IrGraph *g = fe_load_model(model, &d);
+    fopt.bindings = binds.items;
+    fopt.n_bindings = binds.count;
+    IrGraph *g = fe_load_model(model, &fopt, &d);
     if (!g) goto fail;
     char prefix_buf[128];
     if (prefix) {

@@ -100,7 +100,8 @@ int cli_dump_main(int argc, char **argv) {
         status = cli_usage_error("dump", &d);
         goto done;
     }
-    IrGraph *g = fe_load_model(model, &d);
+    FeOptions fopt = {binds.items, binds.count, 0, 0};
+    IrGraph *g = fe_load_model(model, &fopt, &d);
     bool ok = g != NULL;
     if (ok && have_bind) {
         PassOptions popt = {0};

@@ -164,7 +164,8 @@ static bool cli_run_compiled(IrGraph *g, const CliBindings *b, IrTensor *tensors
 
 static bool cli_run_model_file(const char *model, char **raw, int n_raw, CliBindings *b,
                                bool interp, const CliRunOptions *opt, Diag *d) {
-    IrGraph *g = fe_load_model(model, d);
+    FeOptions fopt = {b->items, b->count, 0, 0};
+    IrGraph *g = fe_load_model(model, &fopt, d);
     if (!g) return false;
     int n = g->n_inputs;
     IrTensor *tensors = calloc((size_t)(n ? n : 1), sizeof *tensors);

@@ -391,6 +391,6 @@ void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const
         fprintf(f, "    \"%s.weights\",\n", p);
     fprintf(f,
             "    %s_model_create,\n    %s_model_run,\n    %s_model_destroy,\n    "
-            "%s_status_string,\n};\n",
+            "%s_status_string,\n    NULL,\n};\n",
             p, p, p, p);
 }

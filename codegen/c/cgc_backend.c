@@ -221,6 +221,7 @@ static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
         }
     }
     if (ok) ok = cgc_write_runtime(opt, d);
+    if (ok && opt->stats) opt->stats->kernels = g->n_nodes; /* one function per node, see above */
     free(source);
     cgc_weights_free(&w);
     return ok;

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KILN_MODEL_ABI_VERSION 1
+#define KILN_MODEL_ABI_VERSION 2
 
 /* Status codes returned by every generated entry point. */
 enum {
@@ -28,6 +28,7 @@ enum {
     KILN_ERR_WEIGHTS = 3,   /* the weights file is not the one this code was generated with */
     KILN_ERR_NO_MEMORY = 4, /* a convenience allocation (create) failed */
     KILN_ERR_INDEX = 5,     /* an index input (Gather) is out of range */
+    KILN_ERR_CONTEXT = 6,   /* a decoder's KV cache is full: the call would pass max_context */
 };
 
 /* Element types, numbered as kiln's IR numbers them. */
@@ -52,6 +53,28 @@ typedef struct KilnTensorInfo {
     uint64_t bytes;      /* element count x element size */
 } KilnTensorInfo;
 
+/* What a compiled decoder LLM adds: prefill and decode over a KV cache of static capacity that
+ * lives in the context (allocated by create()). The context tracks the position (tokens in the
+ * cache); calls never write past max_context and return KILN_ERR_CONTEXT instead. */
+typedef struct KilnDecoder {
+    int64_t vocab_size;
+    int64_t max_context;         /* KV cache capacity in tokens */
+    int64_t max_prefill;         /* most tokens one prefill call takes */
+    uint64_t kv_bytes_per_token; /* KV cache bytes one token takes, all layers */
+    uint64_t kv_bytes;           /* kv_bytes_per_token x max_context */
+    int64_t bos_token_id;        /* from generation_config.json; -1 when none */
+    int64_t eos_token_id;        /* -1 when none */
+    /* Empties the KV cache (position 0). */
+    int (*reset)(void *ctx);
+    /* Appends tokens[0..n-1] (1 <= n <= max_prefill) at the current position and writes
+     * logits f32[n, vocab_size]. */
+    int (*prefill)(void *ctx, const int64_t *tokens, int64_t n, float *logits);
+    /* Appends one token and writes its logits f32[vocab_size]. */
+    int (*decode)(void *ctx, int64_t token, float *logits);
+    /* Tokens currently in the cache. */
+    int64_t (*position)(const void *ctx);
+} KilnDecoder;
+
 typedef struct KilnModel {
     uint32_t abi_version; /* KILN_MODEL_ABI_VERSION */
     const char *name;     /* the model's name */
@@ -71,6 +94,10 @@ typedef struct KilnModel {
     void (*destroy)(void *ctx);
     /* A short English description of a status code. */
     const char *(*status_string)(int status);
+    /* Decoder LLMs only (NULL otherwise). For them, inputs[0] is 'input_ids' i64[max_prefill]
+     * and outputs[0] 'logits' f32[max_prefill, vocab]; run() is not the way to drive them:
+     * use reset/prefill/decode. */
+    const KilnDecoder *decoder;
 } KilnModel;
 
 #endif

@@ -122,7 +122,7 @@ bool cgt_build(const IrGraph *g, const char *prefix, bool embed_weights, CgtLib 
     snprintf(lib->prefix, sizeof lib->prefix, "%s", prefix);
     Diag d;
     diag_init(&d);
-    CgOptions opt = {lib->dir, prefix, embed_weights};
+    CgOptions opt = {lib->dir, prefix, embed_weights, NULL};
     bool ok = cg_backend_find("c")->emit(g, &opt, &d);
     if (!ok) diag_print(&d, stderr);
     diag_free(&d);

@@ -201,7 +201,7 @@ static void test_unsupported(void) {
         const char *dir = test_tmpdir("unsupported");
         Diag d;
         diag_init(&d);
-        CgOptions opt = {dir, "unsupported", false};
+        CgOptions opt = {dir, "unsupported", false, NULL};
         CHECK(!cg_backend_find("c")->emit(g, &opt, &d));
         CHECK(d.count == 1 && strcmp(d.messages[0], "unsupported.json: node 'sm' (Softmax): the C "
                                                     "backend does not support dtype f64") == 0);

@@ -53,7 +53,7 @@ static void test_valid(void) {
     CHECK(fe_test_write(path, valid_model, strlen(valid_model)));
     Diag d;
     diag_init(&d);
-    IrGraph *g = fe_load_model(path, &d);
+    IrGraph *g = fe_load_model(path, NULL, &d);
     if (!CHECK(g != NULL)) {
         diag_print(&d, stderr);
         diag_free(&d);
@@ -221,7 +221,7 @@ static void test_bad_cases(void) {
         CHECK(fe_test_write(path, bad_cases[i].json, strlen(bad_cases[i].json)));
         Diag d;
         diag_init(&d);
-        IrGraph *g = fe_load_model(path, &d);
+        IrGraph *g = fe_load_model(path, NULL, &d);
         if (!CHECK(g == NULL)) fprintf(stderr, "  case %zu loaded\n", i);
         ir_graph_free(g);
         if (!CHECK(fe_test_diag_has(&d, bad_cases[i].want))) fprintf(stderr, "  case %zu\n", i);
@@ -234,12 +234,12 @@ static void test_bad_cases(void) {
 static void test_files(void) {
     Diag d;
     diag_init(&d);
-    CHECK(fe_load_model(fe_test_path(dir, "missing.json"), &d) == NULL);
+    CHECK(fe_load_model(fe_test_path(dir, "missing.json"), NULL, &d) == NULL);
     CHECK(fe_test_diag_has(&d, "missing.json: cannot open: No such file or directory"));
     diag_free(&d);
 
     diag_init(&d);
-    CHECK(fe_load_model(fe_test_path(dir, "model.onnx"), &d) == NULL);
+    CHECK(fe_load_model(fe_test_path(dir, "model.onnx"), NULL, &d) == NULL);
     CHECK(fe_test_diag_has(&d, "supported extensions: .json"));
     diag_free(&d);
 
@@ -251,7 +251,7 @@ static void test_files(void) {
     CHECK(fe_test_write(path, deep, n));
     free(deep);
     diag_init(&d);
-    CHECK(fe_load_model(path, &d) == NULL);
+    CHECK(fe_load_model(path, NULL, &d) == NULL);
     CHECK(fe_test_diag_has(&d, "JSON nests deeper than 64 levels (line 1, column 65)"));
     diag_free(&d);
 
@@ -267,7 +267,7 @@ static void test_files(void) {
 static void test_kir_roundtrip(void) {
     Diag d;
     diag_init(&d);
-    IrGraph *g = fe_load_model(fe_test_path(dir, "model.json"), &d);
+    IrGraph *g = fe_load_model(fe_test_path(dir, "model.json"), NULL, &d);
     if (!CHECK(g != NULL)) {
         diag_print(&d, stderr);
         diag_free(&d);
@@ -277,7 +277,7 @@ static void test_kir_roundtrip(void) {
     ir_graph_free(g);
     const char *kir = fe_test_path(dir, "model.kir");
     CHECK(fe_test_write(kir, text, strlen(text)));
-    IrGraph *g2 = fe_load_model(kir, &d);
+    IrGraph *g2 = fe_load_model(kir, NULL, &d);
     if (CHECK(g2 != NULL)) {
         char *text2 = ir_print_to_string(g2);
         CHECK(strcmp(text, text2) == 0);
@@ -302,7 +302,7 @@ static void test_kir_roundtrip(void) {
         const char *bad = fe_test_path(dir, "bad-type.kir");
         CHECK(fe_test_write(bad, text, strlen(text)));
         diag_init(&d);
-        CHECK(fe_load_model(bad, &d) == NULL);
+        CHECK(fe_load_model(bad, NULL, &d) == NULL);
         CHECK(fe_test_diag_has(&d, "tensor 'fc1.weight' of 'w.safetensors' is f32[4, 3]"));
         diag_free(&d);
     }

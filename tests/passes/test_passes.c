@@ -33,7 +33,7 @@ int main(void) {
     /* binding makes every dim static and keeps the graph valid */
     {
         IrGraph *g = chain_graph();
-        PassBinding b = {"batch", 3};
+        IrBinding b = {"batch", 3};
         PassOptions opt = {&b, 1, true};
         diag_init(&d);
         CHECK(pass_run_pipeline(g, "bind,plan_memory", &opt, &d));
@@ -65,13 +65,13 @@ int main(void) {
     /* binding a symbol the model lacks, and a bad value */
     {
         IrGraph *g = chain_graph();
-        PassBinding b[] = {{"bacth", 2}};
+        IrBinding b[] = {{"bacth", 2}};
         PassOptions opt = {b, 1, true};
         diag_init(&d);
         CHECK(!pass_bind(g, &opt, &d));
         CHECK(has(&d, "the model has no symbol 'bacth' (its symbols: batch)"));
         diag_free(&d);
-        PassBinding z[] = {{"batch", 0}};
+        IrBinding z[] = {{"batch", 0}};
         PassOptions opt0 = {z, 1, true};
         diag_init(&d);
         CHECK(!pass_bind(g, &opt0, &d));
@@ -92,7 +92,7 @@ int main(void) {
     /* planning never lets a node's output overlap a live value: check all pairs */
     {
         IrGraph *g = chain_graph();
-        PassBinding b = {"batch", 5};
+        IrBinding b = {"batch", 5};
         PassOptions opt = {&b, 1, true};
         diag_init(&d);
         CHECK(pass_run_pipeline(g, "bind,plan_memory", &opt, &d));
