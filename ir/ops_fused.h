@@ -2,10 +2,45 @@
  *
  * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
  * of each op are documented here. Attribute schemas: ir/ops_fused.c; shape rules:
- * ir/shape_fused.c. */
+ * ir/shape_fused.c.
+ *
+ *   FusedElementwise(x0, x1, ...) -> broadcast(x0, x1, ...)
+ *       A chain of elementwise ops evaluated per output element by a small register program.
+ *       Every input is f32 or f64, all of one dtype; the output has that dtype and the numpy
+ *       broadcast of all input shapes. Registers 0..n_inputs-1 hold the inputs' elements (read
+ *       with broadcasting); instruction j of `program` (3 ints: opcode, a, b) writes register
+ *       n_inputs + j; the output is the last register. Opcodes (IrFusedOpcode below): binary
+ *       ADD/SUB/MUL/DIV of registers a and b; unary NEG..GELU_TANH of register a; POW: register
+ *       a to the power constants[b]; CONST: the value constants[a]. Computation is in the
+ *       dtype's precision (float for f32). `nodes` (optional) lists the names of the original
+ *       nodes, ", "-separated, for comments in generated code.
+ */
 #ifndef KILN_OPS_FUSED_H
 #define KILN_OPS_FUSED_H
 
-#define IR_OPS_FUSED(X)
+typedef enum IrFusedOpcode {
+    IR_FUSED_ADD,
+    IR_FUSED_SUB,
+    IR_FUSED_MUL,
+    IR_FUSED_DIV,
+    IR_FUSED_NEG,
+    IR_FUSED_EXP,
+    IR_FUSED_SQRT,
+    IR_FUSED_RSQRT,
+    IR_FUSED_RELU,
+    IR_FUSED_SILU,
+    IR_FUSED_SIGMOID,
+    IR_FUSED_TANH,
+    IR_FUSED_GELU,      /* erf form */
+    IR_FUSED_GELU_TANH, /* tanh approximation */
+    IR_FUSED_POW,
+    IR_FUSED_CONST,
+    IR_FUSED_OPCODE_COUNT
+} IrFusedOpcode;
+
+/* Most registers (inputs + instructions) one FusedElementwise program may use. */
+#define IR_FUSED_MAX_REGS 256
+
+#define IR_OPS_FUSED(X) X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1)
 
 #endif

@@ -3,8 +3,10 @@
  *
  * Lifetimes are measured in node positions: value v is live from the node that writes it to
  * the last node that reads it. Outputs of a node are placed while its inputs are still live,
- * so a node never reads and writes the same bytes. Placement is first fit over the blocks live
- * at that moment, in offset order. */
+ * so a node never reads and writes the same bytes, except in place: an elementwise node whose
+ * input has exactly the output's type, lives in the arena and is read by no later node writes
+ * its output over that input (every element is read before the same element is written).
+ * Placement is first fit over the blocks live at that moment, in offset order. */
 #include "pass.h"
 
 #include <stdlib.h>
@@ -39,6 +41,42 @@ static int64_t plan_place(PlanLive *live, int64_t size, int value) {
     return at;
 }
 
+/* Ops whose output element i depends only on element i of each same-shaped input. */
+static bool plan_elementwise(IrOp op) {
+    switch (op) {
+    case IR_OP_ADD:
+    case IR_OP_SUB:
+    case IR_OP_MUL:
+    case IR_OP_DIV:
+    case IR_OP_NEG:
+    case IR_OP_EXP:
+    case IR_OP_SQRT:
+    case IR_OP_RSQRT:
+    case IR_OP_POW:
+    case IR_OP_RELU:
+    case IR_OP_GELU:
+    case IR_OP_SILU:
+    case IR_OP_SIGMOID:
+    case IR_OP_TANH:
+    case IR_OP_FUSED_ELEMENTWISE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The input of node n (at position ni) whose block the output may take over, or -1. */
+static int plan_in_place_input(const IrGraph *g, const IrNode *n, int ni, const int *last_use) {
+    if (!plan_elementwise(n->op) || n->n_outputs != 1) return -1;
+    const IrType *out = &g->values[n->outputs[0]].type;
+    for (int i = 0; i < n->n_inputs; i++) {
+        int v = n->inputs[i];
+        if (v < 0 || g->values[v].arena_offset < 0 || last_use[v] != ni) continue;
+        if (ir_type_equal(&g->values[v].type, out)) return v;
+    }
+    return -1;
+}
+
 static void plan_release(PlanLive *live, int value) {
     for (int i = 0; i < live->count; i++) {
         if (live->blocks[i].value == value) {
@@ -51,7 +89,7 @@ static void plan_release(PlanLive *live, int value) {
 }
 
 bool pass_plan_memory(IrGraph *g, const PassOptions *opt, Diag *d) {
-    (void)opt;
+    int64_t naive = 0;
     int nv = g->n_values ? g->n_values : 1;
     int *last_use = malloc(sizeof *last_use * (size_t)nv);
     bool *external = calloc((size_t)nv, sizeof *external); /* inputs, outputs: caller memory */
@@ -82,6 +120,15 @@ bool pass_plan_memory(IrGraph *g, const PassOptions *opt, Diag *d) {
                 ok = false;
                 break;
             }
+            naive += ((int64_t)bytes + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN;
+            int reuse = i == 0 ? plan_in_place_input(g, n, ni, last_use) : -1;
+            if (reuse >= 0) {
+                /* The output takes over the dying input's block. */
+                for (int b = 0; b < live.count; b++)
+                    if (live.blocks[b].value == reuse) live.blocks[b].value = n->outputs[i];
+                v->arena_offset = g->values[reuse].arena_offset;
+                continue;
+            }
             v->arena_offset = plan_place(&live, (int64_t)bytes, n->outputs[i]);
             if (v->arena_offset + (int64_t)bytes > peak) peak = v->arena_offset + (int64_t)bytes;
         }
@@ -93,6 +140,7 @@ bool pass_plan_memory(IrGraph *g, const PassOptions *opt, Diag *d) {
             if (last_use[n->outputs[i]] == ni) plan_release(&live, n->outputs[i]);
     }
     g->arena_bytes = ok ? (peak + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN : 0;
+    if (ok && opt->stats) opt->stats->arena_naive = naive;
     free(last_use);
     free(external);
     free(live.blocks);

@@ -24,13 +24,27 @@ static const char cli_compile_help[] =
     "  --max-prefill N     decoder LLMs: most tokens one prefill call takes\n"
     "  --prefix NAME       C identifier prefix of the generated API (default: from the model\n"
     "                      name)\n"
+    "  -O0, -O1, -O2       optimization level (default -O2): -O0 only binds and plans memory,\n"
+    "                      -O1 also folds constants and removes dead and redundant nodes, -O2\n"
+    "                      also fuses projections (QKV, gate/up) and elementwise chains\n"
+    "  --passes P,Q,...    run exactly these passes instead of a level's pipeline\n"
+    "  --print-after PASS  print the text IR after PASS to stderr\n"
+    "  --print-after-all   print the text IR after every pass to stderr\n"
+    "  --verify-each       verify the IR after every pass\n"
+    "  --stats             print key: value statistics of the compilation\n"
+    "  --prune l1:R[,structured]\n"
+    "                      zero the fraction R of smallest-|w| projection weights, or with\n"
+    "                      structured remove that fraction of output channels\n"
     "  -h, --help          show this help\n";
 
 int cli_compile_main(int argc, char **argv) {
     Diag d;
     diag_init(&d);
     const char *model = NULL, *out = NULL, *emit = "c", *prefix = NULL;
-    bool embed = false;
+    bool embed = false, stats_on = false, prune_on = false;
+    int level = 2;
+    const char *passes = NULL;
+    PassOptions popt = {0};
     CliBindings binds = {0};
     FeOptions fopt = {0};
     int status = 1;
@@ -57,6 +71,32 @@ int cli_compile_main(int argc, char **argv) {
             if (v) cli_positive_int(v, "--max-context", &fopt.max_context, &d);
         } else if (cli_flag_value(argc, argv, &i, "--max-prefill", &v, &d)) {
             if (v) cli_positive_int(v, "--max-prefill", &fopt.max_prefill, &d);
+        } else if (strcmp(argv[i], "-O0") == 0 || strcmp(argv[i], "-O1") == 0 ||
+                   strcmp(argv[i], "-O2") == 0) {
+            level = argv[i][2] - '0';
+        } else if (cli_flag_value(argc, argv, &i, "--passes", &v, &d)) {
+            passes = v;
+        } else if (cli_flag_value(argc, argv, &i, "--print-after", &v, &d)) {
+            popt.print_after = v;
+        } else if (strcmp(argv[i], "--print-after-all") == 0) {
+            popt.print_after_all = true;
+        } else if (strcmp(argv[i], "--verify-each") == 0) {
+            popt.verify_each = true;
+        } else if (strcmp(argv[i], "--stats") == 0) {
+            stats_on = true;
+        } else if (cli_flag_value(argc, argv, &i, "--prune", &v, &d)) {
+            char *end = NULL;
+            if (v && strncmp(v, "l1:", 3) == 0) {
+                popt.prune_ratio = strtod(v + 3, &end);
+                if (end && strcmp(end, ",structured") == 0)
+                    popt.prune_structured = true;
+                else if (end && *end)
+                    end = NULL;
+            }
+            if (v && (!end || end == v + 3 || !(popt.prune_ratio >= 0 && popt.prune_ratio < 1)))
+                diag_error(&d, "--prune must be l1:R or l1:R,structured with 0 <= R < 1, not '%s'",
+                           v);
+            prune_on = true;
         } else if (strcmp(argv[i], "--embed-weights") == 0) {
             embed = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -106,8 +146,38 @@ int cli_compile_main(int argc, char **argv) {
     bopt.embed_weights = embed;
     bopt.emit_so = strcmp(emit, "so") == 0;
     char used_prefix[128];
-    bool ok = cli_build_model(g, od.tmp_path, &bopt, used_prefix, sizeof used_prefix, &d) &&
-              cli_outdir_commit(&od, &d);
+    PassStats pstats = {0};
+    CgStats cstats = {0};
+    popt.bindings = binds.items;
+    popt.n_bindings = binds.count;
+    popt.stats = &pstats;
+    if (prune_on) popt.report_to = stderr;
+    int nodes_imported = g->n_nodes;
+    int64_t weights_before = pass_weight_bytes(g);
+    const char *pipeline = passes ? passes : pass_pipeline_for_level(level, prune_on);
+    bool ok = pass_run_pipeline(g, pipeline, &popt, &d);
+    if (ok) {
+        strcpy(used_prefix, prefix_buf);
+        const CgBackend *backend = cg_backend_find("c");
+        CgOptions copt = {0};
+        copt.out_dir = od.tmp_path;
+        copt.prefix = used_prefix;
+        copt.embed_weights = embed;
+        copt.stats = &cstats;
+        ok = backend && backend->emit(g, &copt, &d) &&
+             (!bopt.emit_so || cli_cc_shared(od.tmp_path, used_prefix, &d)) &&
+             cli_outdir_commit(&od, &d);
+    }
+    if (ok && stats_on) {
+        printf("nodes.imported: %d\nnodes.final: %d\nkernels: %d\n", nodes_imported, g->n_nodes,
+               cstats.kernels);
+        printf("fused.qkv: %d\nfused.gate_up: %d\nfused.ops: %d\n", pstats.fused_qkv,
+               pstats.fused_gate_up, pstats.fused_ops);
+        printf("weights.bytes.before: %lld\nweights.bytes.after: %lld\n", (long long)weights_before,
+               (long long)pass_weight_bytes(g));
+        printf("arena.bytes: %lld\narena.naive.bytes: %lld\n", (long long)g->arena_bytes,
+               (long long)pstats.arena_naive);
+    }
     if (ok) {
         printf("compiled %s into %s/ (%s.h, %s.c", model, od.final_path, used_prefix, used_prefix);
         if (bopt.emit_so) printf(", lib%s.so", used_prefix);

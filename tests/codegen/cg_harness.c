@@ -90,7 +90,7 @@ int cgt_op(IrGraph *g, IrOp op, const char *name, const int *ins, int n_in) {
 bool cgt_plan(IrGraph *g) {
     Diag d;
     diag_init(&d);
-    PassOptions opt = {NULL, 0, true};
+    PassOptions opt = {.bindings = NULL, .n_bindings = 0, .verify_each = true};
     bool ok = ir_infer_shapes(g, &d) && pass_bind(g, &opt, &d) && pass_plan_memory(g, &opt, &d) &&
               ir_verify(g, &d);
     if (!ok) diag_print(&d, stderr);

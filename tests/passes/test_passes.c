@@ -1,6 +1,8 @@
 /* Tests of pass_bind, pass_plan_memory and the pipeline runner. */
+#include <math.h>
 #include <string.h>
 
+#include "ir/interp.h"
 #include "passes/pass.h"
 #include "test_util.h"
 
@@ -34,7 +36,7 @@ int main(void) {
     {
         IrGraph *g = chain_graph();
         IrBinding b = {"batch", 3};
-        PassOptions opt = {&b, 1, true};
+        PassOptions opt = {.bindings = &b, .n_bindings = 1, .verify_each = true};
         diag_init(&d);
         CHECK(pass_run_pipeline(g, "bind,plan_memory", &opt, &d));
         CHECK(d.count == 0);
@@ -54,7 +56,7 @@ int main(void) {
     /* an unbound symbol is a clear error naming it */
     {
         IrGraph *g = chain_graph();
-        PassOptions opt = {NULL, 0, true};
+        PassOptions opt = {.bindings = NULL, .n_bindings = 0, .verify_each = true};
         diag_init(&d);
         CHECK(!pass_bind(g, &opt, &d));
         CHECK(has(&d, "symbol 'batch' is unbound (it sizes value 'x')"));
@@ -66,13 +68,13 @@ int main(void) {
     {
         IrGraph *g = chain_graph();
         IrBinding b[] = {{"bacth", 2}};
-        PassOptions opt = {b, 1, true};
+        PassOptions opt = {.bindings = b, .n_bindings = 1, .verify_each = true};
         diag_init(&d);
         CHECK(!pass_bind(g, &opt, &d));
         CHECK(has(&d, "the model has no symbol 'bacth' (its symbols: batch)"));
         diag_free(&d);
         IrBinding z[] = {{"batch", 0}};
-        PassOptions opt0 = {z, 1, true};
+        PassOptions opt0 = {.bindings = z, .n_bindings = 1, .verify_each = true};
         diag_init(&d);
         CHECK(!pass_bind(g, &opt0, &d));
         CHECK(has(&d, "at least 1"));
@@ -82,10 +84,10 @@ int main(void) {
     /* unknown pass names list the known ones */
     {
         IrGraph *g = chain_graph();
-        PassOptions opt = {NULL, 0, true};
+        PassOptions opt = {.bindings = NULL, .n_bindings = 0, .verify_each = true};
         diag_init(&d);
         CHECK(!pass_run_pipeline(g, "nope", &opt, &d));
-        CHECK(has(&d, "unknown pass 'nope' (known passes: bind, plan_memory)"));
+        CHECK(has(&d, "unknown pass 'nope' (known passes: bind, fold, simplify"));
         diag_free(&d);
         ir_graph_free(g);
     }
@@ -93,7 +95,7 @@ int main(void) {
     {
         IrGraph *g = chain_graph();
         IrBinding b = {"batch", 5};
-        PassOptions opt = {&b, 1, true};
+        PassOptions opt = {.bindings = &b, .n_bindings = 1, .verify_each = true};
         diag_init(&d);
         CHECK(pass_run_pipeline(g, "bind,plan_memory", &opt, &d));
         int a = ir_value_find(g, "a"), c = ir_value_find(g, "c");
@@ -102,6 +104,37 @@ int main(void) {
               g->values[c].arena_offset + sz <= g->values[a].arena_offset);
         diag_free(&d);
         ir_graph_free(g);
+    }
+    /* every level's pipeline keeps the outputs; -O2 fuses the chain into one node */
+    for (int level = 0; level <= 2; level++) {
+        IrGraph *ref = chain_graph(), *g = chain_graph();
+        IrBinding b = {"batch", 3};
+        PassStats st = {0};
+        PassOptions opt = {.bindings = &b, .n_bindings = 1, .verify_each = true};
+        opt.stats = &st;
+        diag_init(&d);
+        CHECK(pass_run_pipeline(g, pass_pipeline_for_level(level, false), &opt, &d));
+        IrTensor x, y0, y1;
+        CHECK(ir_tensor_alloc(&x, IR_DTYPE_F32, 2, (int64_t[]){3, 4}));
+        for (int i = 0; i < 12; i++) ((float *)x.data)[i] = (float)(i - 5) * 0.25f;
+        CHECK(interp_run(ref, &x, &y0, &d) && interp_run(g, &x, &y1, &d));
+        for (int i = 0; i < 12; i++)
+            CHECK(fabs(ir_tensor_get(&y0, i) - ir_tensor_get(&y1, i)) <=
+                  1e-5 * fmax(1.0, fabs(ir_tensor_get(&y0, i))));
+        if (level == 2) {
+            /* a has two readers, so Relu stays alone; neg, exp and add fuse */
+            CHECK(g->n_nodes == 2 && g->nodes[1].op == IR_OP_FUSED_ELEMENTWISE);
+            CHECK(st.fused_ops == 3);
+            CHECK(st.arena_naive > 0);
+        } else {
+            CHECK(g->n_nodes == 4);
+        }
+        ir_tensor_free(&x);
+        ir_tensor_free(&y0);
+        ir_tensor_free(&y1);
+        diag_free(&d);
+        ir_graph_free(g);
+        ir_graph_free(ref);
     }
     return test_finish();
 }

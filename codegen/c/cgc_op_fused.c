@@ -1,0 +1,145 @@
+/* The fused op family (semantics in ir/ops_fused.h), generated inline.
+ *
+ * FusedElementwise becomes one loop nest over the output with no intermediate buffers: per
+ * element, each input is loaded into a register (with broadcasting), the program runs as a
+ * sequence of `const` locals, and the last one is stored. Every load happens before the store,
+ * so the planner may place the output over a same-shaped input (in place). */
+#include <string.h>
+
+#include "cgc.h"
+
+/* Writes the C expression of instruction (op, a, b) into buf; sfx is "f" (f32) or "". */
+static bool cgc_fused_expr(const CgcEmitter *e, const IrNode *n, int64_t op, int64_t a, int64_t b,
+                           const double *k, const char *sfx, char *buf, size_t cap) {
+    char lit[64];
+    switch ((IrFusedOpcode)op) {
+    case IR_FUSED_ADD:
+    case IR_FUSED_SUB:
+    case IR_FUSED_MUL:
+    case IR_FUSED_DIV: {
+        static const char sym[] = "+-*/";
+        snprintf(buf, cap, "r%lld %c r%lld", (long long)a, sym[op], (long long)b);
+        return true;
+    }
+    case IR_FUSED_NEG:
+        snprintf(buf, cap, "-r%lld", (long long)a);
+        return true;
+    case IR_FUSED_EXP:
+        snprintf(buf, cap, "exp%s(r%lld)", sfx, (long long)a);
+        return true;
+    case IR_FUSED_SQRT:
+        snprintf(buf, cap, "sqrt%s(r%lld)", sfx, (long long)a);
+        return true;
+    case IR_FUSED_RSQRT:
+        snprintf(buf, cap, "1.0%s / sqrt%s(r%lld)", sfx, sfx, (long long)a);
+        return true;
+    case IR_FUSED_RELU:
+        snprintf(buf, cap, "r%lld < 0.0%s ? 0.0%s : r%lld", (long long)a, sfx, sfx, (long long)a);
+        return true;
+    case IR_FUSED_SILU:
+        snprintf(buf, cap, "r%lld / (1.0%s + exp%s(-r%lld))", (long long)a, sfx, sfx, (long long)a);
+        return true;
+    case IR_FUSED_SIGMOID:
+        snprintf(buf, cap, "1.0%s / (1.0%s + exp%s(-r%lld))", sfx, sfx, sfx, (long long)a);
+        return true;
+    case IR_FUSED_TANH:
+        snprintf(buf, cap, "tanh%s(r%lld)", sfx, (long long)a);
+        return true;
+    case IR_FUSED_GELU:
+        snprintf(buf, cap, "0.5%s * r%lld * (1.0%s + erf%s(r%lld * 0.70710678118654752440%s))", sfx,
+                 (long long)a, sfx, sfx, (long long)a, sfx);
+        return true;
+    case IR_FUSED_GELU_TANH:
+        snprintf(buf, cap,
+                 "0.5%s * r%lld * (1.0%s + tanh%s(0.79788456080286535588%s * (r%lld + 0.044715%s * "
+                 "r%lld * r%lld * r%lld)))",
+                 sfx, (long long)a, sfx, sfx, sfx, (long long)a, sfx, (long long)a, (long long)a,
+                 (long long)a);
+        return true;
+    case IR_FUSED_POW:
+        if (!cgc_double_literal(k[b], sfx, lit, sizeof lit))
+            return cgc_node_fail(e, n, "a Pow exponent is not finite");
+        snprintf(buf, cap, "pow%s(r%lld, %s)", sfx, (long long)a, lit);
+        return true;
+    case IR_FUSED_CONST:
+        if (!cgc_double_literal(k[a], sfx, lit, sizeof lit))
+            return cgc_node_fail(e, n, "a constant is not finite");
+        snprintf(buf, cap, "%s", lit);
+        return true;
+    case IR_FUSED_OPCODE_COUNT:
+        break;
+    }
+    return cgc_node_fail(e, n, "bad fused opcode");
+}
+
+/* Writes "base + i0 * s0 + ..." for strides s over the output's rank. */
+static void cgc_fused_index(FILE *f, const int64_t *strides, int rank) {
+    bool any = false;
+    for (int d = 0; d < rank; d++) {
+        if (strides[d] == 0) continue;
+        fprintf(f, "%si%d * %lld", any ? " + " : "", d, (long long)strides[d]);
+        any = true;
+    }
+    if (!any) fputs("0", f);
+}
+
+bool cgc_emit_fused_elementwise(CgcEmitter *e, const IrNode *n) {
+    const IrType *out = cgc_out_type(e, n, 0);
+    const char *ctype = cgc_ctype(out->dtype);
+    const char *sfx = out->dtype == IR_DTYPE_F32 ? "f" : "";
+    if (out->dtype != IR_DTYPE_F32 && out->dtype != IR_DTYPE_F64)
+        return cgc_unsupported_dtype(e, n, out->dtype);
+    const IrAttr *prog = ir_attr_find(n, "program");
+    const IrAttr *consts = ir_attr_find(n, "constants");
+    const double *k = consts ? consts->floats : NULL;
+    const char *names = ir_attr_string(n, "nodes");
+    fputs("    /* fused elementwise chain of: ", e->f);
+    cgc_put_comment_text(e->f, *names ? names : n->name);
+    fputs(" */\n", e->f);
+    if (cgc_numel(out) == 0) return true;
+    int rank = out->rank;
+    int64_t ostr[IR_MAX_RANK];
+    cgc_strides(out, ostr);
+    /* One flat loop when every input has the output's shape; else one loop per dim. */
+    bool flat = true;
+    for (int i = 0; i < n->n_inputs; i++) flat = flat && ir_type_equal(cgc_in_type(e, n, i), out);
+    int loops = flat ? 1 : rank;
+    if (flat) {
+        fprintf(e->f, "    for (int64_t i0 = 0; i0 < %lld; i0++) {\n", (long long)cgc_numel(out));
+    } else {
+        for (int d = 0; d < rank; d++)
+            fprintf(e->f, "%*sfor (int64_t i%d = 0; i%d < %lld; i%d++) {\n", 4 + 4 * d, "", d, d,
+                    (long long)out->dims[d].size, d);
+    }
+    int indent = 4 + 4 * (loops > 0 ? loops : 0);
+    if (rank == 0 && !flat) fprintf(e->f, "    {\n");
+    if (rank == 0 && !flat) indent = 8;
+    for (int i = 0; i < n->n_inputs; i++) {
+        fprintf(e->f, "%*sconst %s r%d = x%d[", indent, "", ctype, i, i);
+        if (flat) {
+            fputs("i0", e->f);
+        } else {
+            int64_t s[IR_MAX_RANK];
+            cgc_broadcast_strides(cgc_in_type(e, n, i), out, s);
+            cgc_fused_index(e->f, s, rank);
+        }
+        fputs("];\n", e->f);
+    }
+    int reg = n->n_inputs;
+    for (int j = 0; j < prog->count; j += 3, reg++) {
+        char expr[512];
+        if (!cgc_fused_expr(e, n, prog->ints[j], prog->ints[j + 1], prog->ints[j + 2], k, sfx, expr,
+                            sizeof expr))
+            return false;
+        fprintf(e->f, "%*sconst %s r%d = %s;\n", indent, "", ctype, reg, expr);
+    }
+    fprintf(e->f, "%*sy0[", indent, "");
+    if (flat)
+        fputs("i0", e->f);
+    else
+        cgc_fused_index(e->f, ostr, rank);
+    fprintf(e->f, "] = r%d;\n", reg - 1);
+    int closes = flat ? 1 : (rank == 0 ? 1 : rank);
+    for (int d = closes - 1; d >= 0; d--) fprintf(e->f, "%*s}\n", 4 + 4 * d, "");
+    return true;
+}

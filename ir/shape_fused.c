@@ -1,0 +1,51 @@
+/* Shape rules of the fused op family (semantics in ir/ops_fused.h). */
+#include <inttypes.h>
+
+#include "shape_internal.h"
+
+/* FusedElementwise: one float dtype across inputs, a well-formed program, broadcast output. */
+bool ir_shape_fused_elementwise(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
+                                Diag *d) {
+    IrDtype dt = in[0].dtype;
+    if (dt != IR_DTYPE_F32 && dt != IR_DTYPE_F64) {
+        ir_node_error(d, g, n, "inputs must be f32 or f64, not %s", ir_dtype_name(dt));
+        return false;
+    }
+    out[0] = in[0];
+    for (int i = 1; i < n->n_inputs; i++) {
+        if (!shp_same_dtype(g, n, in, 0, i, d)) return false;
+        IrType next;
+        if (!shp_broadcast(g, n, &out[0], &in[i], &next, d)) return false;
+        out[0] = next;
+    }
+    const IrAttr *prog = ir_attr_find(n, "program");
+    const IrAttr *consts = ir_attr_find(n, "constants");
+    int n_consts = consts ? consts->count : 0;
+    if (!prog || prog->count == 0 || prog->count % 3 != 0) {
+        ir_node_error(d, g, n, "attribute 'program' must hold one or more 3-int instructions");
+        return false;
+    }
+    int regs = n->n_inputs;
+    if (regs + prog->count / 3 > IR_FUSED_MAX_REGS) {
+        ir_node_error(d, g, n, "the program uses more than %d registers", IR_FUSED_MAX_REGS);
+        return false;
+    }
+    for (int j = 0; j < prog->count; j += 3, regs++) {
+        int64_t op = prog->ints[j], a = prog->ints[j + 1], b = prog->ints[j + 2];
+        bool ok = op >= 0 && op < IR_FUSED_OPCODE_COUNT;
+        if (ok && op == IR_FUSED_CONST)
+            ok = a >= 0 && a < n_consts;
+        else if (ok)
+            ok = a >= 0 && a < regs;
+        if (ok && op <= IR_FUSED_DIV) ok = b >= 0 && b < regs;
+        if (ok && op == IR_FUSED_POW) ok = b >= 0 && b < n_consts;
+        if (!ok) {
+            ir_node_error(d, g, n,
+                          "instruction %d (%" PRId64 ", %" PRId64 ", %" PRId64
+                          ") has a bad opcode or operand",
+                          j / 3, op, a, b);
+            return false;
+        }
+    }
+    return true;
+}

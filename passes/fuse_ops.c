@@ -1,0 +1,193 @@
+/* pass fuse-ops: elementwise chains become FusedElementwise nodes (ir/ops_fused.h).
+ *
+ * Nodes are visited in order. An elementwise node (float, static shape) absorbs the group of
+ * each input's producer when that producer is elementwise too, has the same output type, and
+ * its output is read only by this node (and is no graph output). A group thus always has one
+ * output, written by its last node (the root). Every group of two or more nodes is replaced,
+ * at its root's position, by one FusedElementwise whose inputs are the values the group reads
+ * from outside; scalar constants (one element) are folded into the program as immediates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pass_util.h"
+
+/* The fused opcode of an elementwise node, or -1 when the node cannot join a group. */
+static int fops_opcode(const IrGraph *g, const IrNode *n) {
+    if (n->n_outputs != 1) return -1;
+    const IrType *t = &g->values[n->outputs[0]].type;
+    if ((t->dtype != IR_DTYPE_F32 && t->dtype != IR_DTYPE_F64) || !ir_type_is_static(t)) return -1;
+    for (int i = 0; i < n->n_inputs; i++)
+        if (n->inputs[i] < 0 || g->values[n->inputs[i]].type.dtype != t->dtype) return -1;
+    switch (n->op) {
+    case IR_OP_ADD:
+        return IR_FUSED_ADD;
+    case IR_OP_SUB:
+        return IR_FUSED_SUB;
+    case IR_OP_MUL:
+        return IR_FUSED_MUL;
+    case IR_OP_DIV:
+        return IR_FUSED_DIV;
+    case IR_OP_NEG:
+        return IR_FUSED_NEG;
+    case IR_OP_EXP:
+        return IR_FUSED_EXP;
+    case IR_OP_SQRT:
+        return IR_FUSED_SQRT;
+    case IR_OP_RSQRT:
+        return IR_FUSED_RSQRT;
+    case IR_OP_RELU:
+        return IR_FUSED_RELU;
+    case IR_OP_SILU:
+        return IR_FUSED_SILU;
+    case IR_OP_SIGMOID:
+        return IR_FUSED_SIGMOID;
+    case IR_OP_TANH:
+        return IR_FUSED_TANH;
+    case IR_OP_POW:
+        return IR_FUSED_POW;
+    case IR_OP_GELU:
+        return strcmp(ir_attr_string(n, "approximate"), "tanh") == 0 ? IR_FUSED_GELU_TANH
+                                                                     : IR_FUSED_GELU;
+    default:
+        return -1;
+    }
+}
+
+/* A constant of one element, usable as an immediate. */
+static bool fops_scalar(const IrGraph *g, int v, double *x) {
+    if (!pu_is_const(g, v)) return false;
+    const IrValue *val = &g->values[v];
+    size_t es = ir_dtype_size(val->type.dtype);
+    if (val->nbytes != es) return false;
+    if (val->type.dtype == IR_DTYPE_F32)
+        *x = *(const float *)val->data;
+    else
+        *x = *(const double *)val->data;
+    return true;
+}
+
+/* Replaces the group whose members are marked member[ni] == root by one fused node. */
+static void fops_build(IrGraph *g, const int *group, int root, bool *dead, PassStats *stats) {
+    int nn = root + 1;
+    int n_regs_max = 0;
+    for (int ni = 0; ni <= root; ni++)
+        if (group[ni] == root) n_regs_max += 1 + g->nodes[ni].n_inputs * 2;
+    int *ext = malloc(sizeof *ext * (size_t)n_regs_max);
+    int *reg_of_node = malloc(sizeof *reg_of_node * (size_t)nn);
+    int64_t *prog = malloc(sizeof *prog * 3 * (size_t)n_regs_max);
+    double *consts = malloc(sizeof *consts * (size_t)n_regs_max);
+    KILN_ASSERT(ext && reg_of_node && prog && consts);
+    int n_ext = 0, n_prog = 0, n_consts = 0, members = 0;
+    char names[1024] = "";
+    /* External inputs first: they are registers 0..n_ext-1. */
+    for (int ni = 0; ni <= root; ni++) {
+        if (group[ni] != root) continue;
+        const IrNode *n = &g->nodes[ni];
+        for (int i = 0; i < n->n_inputs; i++) {
+            int v = n->inputs[i], p = g->values[v].producer;
+            double x;
+            if ((p >= 0 && group[p] == root) || fops_scalar(g, v, &x)) continue;
+            bool known = false;
+            for (int k = 0; k < n_ext; k++) known = known || ext[k] == v;
+            if (!known) ext[n_ext++] = v;
+        }
+    }
+    int reg = n_ext;
+    for (int ni = 0; ni <= root; ni++) {
+        if (group[ni] != root) continue;
+        const IrNode *n = &g->nodes[ni];
+        int r[2] = {0, 0};
+        for (int i = 0; i < n->n_inputs && i < 2; i++) {
+            int v = n->inputs[i], p = g->values[v].producer;
+            double x;
+            if (p >= 0 && group[p] == root) {
+                r[i] = reg_of_node[p];
+            } else if (fops_scalar(g, v, &x)) {
+                consts[n_consts] = x;
+                prog[n_prog++] = IR_FUSED_CONST;
+                prog[n_prog++] = n_consts++;
+                prog[n_prog++] = 0;
+                r[i] = reg++;
+            } else {
+                for (int k = 0; k < n_ext; k++)
+                    if (ext[k] == v) r[i] = k;
+            }
+        }
+        int op = fops_opcode(g, n);
+        prog[n_prog++] = op;
+        prog[n_prog++] = r[0];
+        if (op == IR_FUSED_POW) {
+            consts[n_consts] = ir_attr_float(n, "exponent");
+            prog[n_prog++] = n_consts++;
+        } else {
+            prog[n_prog++] = n->n_inputs > 1 ? r[1] : 0;
+        }
+        reg_of_node[ni] = reg++;
+        dead[ni] = true;
+        members++;
+        strncat(names, members > 1 ? ", " : "", sizeof names - strlen(names) - 1);
+        strncat(names, n->name, sizeof names - strlen(names) - 1);
+    }
+    int y = g->nodes[root].outputs[0];
+    g->nodes[root].n_outputs = 0; /* keep the new node as y's producer when root goes */
+    char base[1100];
+    snprintf(base, sizeof base, "%s.fused", g->nodes[root].name);
+    int f = pu_node_add(g, IR_OP_FUSED_ELEMENTWISE, base, ext, n_ext, &y, 1, root);
+    ir_attr_set_ints(g, f, "program", prog, n_prog);
+    if (n_consts) ir_attr_set_floats(g, f, "constants", consts, n_consts);
+    ir_attr_set_string(g, f, "nodes", names);
+    if (stats) stats->fused_ops += members;
+    free(ext);
+    free(reg_of_node);
+    free(prog);
+    free(consts);
+}
+
+bool pass_fuse_ops(IrGraph *g, const PassOptions *opt, Diag *d) {
+    (void)d;
+    int nn = g->n_nodes;
+    if (nn == 0) return true;
+    int *uses = pu_use_counts(g);
+    int *group = malloc(sizeof *group * (size_t)nn); /* root node of each node's group, or -1 */
+    int *size = calloc((size_t)nn, sizeof *size);
+    bool *dead = calloc((size_t)nn, sizeof *dead);
+    KILN_ASSERT(group && size && dead);
+    for (int ni = 0; ni < nn; ni++) {
+        const IrNode *n = &g->nodes[ni];
+        group[ni] = -1;
+        if (fops_opcode(g, n) < 0) continue;
+        group[ni] = ni;
+        size[ni] = 1;
+        const IrType *t = &g->values[n->outputs[0]].type;
+        for (int i = 0; i < n->n_inputs; i++) {
+            int v = n->inputs[i], p = g->values[v].producer;
+            if (p < 0 || group[p] != p || uses[v] != 1 || pu_is_graph_output(g, v) ||
+                !ir_type_equal(&g->values[v].type, t))
+                continue;
+            /* p is the root of its group; the whole group joins ni's */
+            for (int k = 0; k < ni; k++)
+                if (group[k] == p) group[k] = ni;
+            size[ni] += size[p];
+            size[p] = 0;
+        }
+    }
+    bool changed = false;
+    for (int ni = 0; ni < nn; ni++) {
+        if (group[ni] != ni || size[ni] < 2) continue;
+        fops_build(g, group, ni, dead, opt->stats);
+        changed = true;
+    }
+    if (changed) {
+        bool *all = calloc((size_t)g->n_nodes, sizeof *all);
+        KILN_ASSERT(all != NULL);
+        memcpy(all, dead, sizeof *dead * (size_t)nn);
+        pu_remove_nodes(g, all);
+        pu_toposort(g);
+        free(all);
+    }
+    free(uses);
+    free(group);
+    free(size);
+    free(dead);
+    return true;
+}
