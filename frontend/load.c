@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "../ir/text.h"
+#include "hf/hf.h"
 #include "file.h"
 #include "frontend.h"
 #include "path.h"
@@ -114,16 +117,28 @@ static void fe_apply_bindings(IrGraph *g, const FeOptions *opt) {
     }
 }
 
+/* A Hugging Face model folder: a directory holding config.json. */
+static bool fe_is_hf_folder(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    char *config = fe_path_join(path, "config.json");
+    bool ok = stat(config, &st) == 0 && S_ISREG(st.st_mode);
+    free(config);
+    return ok;
+}
+
 IrGraph *fe_load_model(const char *path, const FeOptions *opt, Diag *d) {
     IrGraph *g = NULL;
-    if (fe_has_suffix(path, ".json")) {
+    if (fe_is_hf_folder(path)) {
+        g = fe_hf_load(path, opt, d);
+    } else if (fe_has_suffix(path, ".json")) {
         g = fe_json_load(path, d);
     } else if (fe_has_suffix(path, ".kir")) {
         g = fe_kir_load(path, d);
     } else {
         diag_at(d, path, NULL, NULL,
                 "unknown model file type; supported extensions: .json (kiln JSON model), .kir "
-                "(kiln text IR)");
+                "(kiln text IR), or a Hugging Face model folder");
     }
     if (g) fe_apply_bindings(g, opt);
     return g;

@@ -67,6 +67,7 @@ typedef struct InterpRun {
     InterpValue *vals;  /* [n_values]: each value's concrete type and data while live */
     int *last_use;      /* [n_values]: last node reading it; n_nodes for graph outputs (kept to
                            the end); -1 if nothing reads it */
+    InterpKvCache *kv;  /* KvAttention state (interp_run_decoder); NULL for interp_run */
 } InterpRun;
 
 static const char *interp_file(const InterpRun *r) {
@@ -298,7 +299,8 @@ static bool interp_run_node(InterpRun *r, int i) {
     }
     if (ok) {
         InterpArgs args = {g, n, r->d, in, n->n_inputs, out, n->n_outputs};
-        ok = interp_op_table[n->op](&args);
+        ok = n->op == IR_OP_KV_ATTENTION && r->kv ? interp_kv_attention_run(&args, r->kv)
+                                                  : interp_op_table[n->op](&args);
     }
     for (size_t k = 0; ok && k < n_out; k++) {
         InterpValue *v = out[k];
@@ -338,7 +340,7 @@ static bool interp_export_outputs(InterpRun *r, IrTensor *outputs) {
 bool interp_run(const IrGraph *g, const IrTensor *inputs, IrTensor *outputs, Diag *d) {
     for (int k = 0; k < g->n_outputs; k++) memset(&outputs[k], 0, sizeof outputs[k]);
     size_t n_sym = (size_t)g->n_symbols, n_val = (size_t)g->n_values;
-    InterpRun r = {g, d, NULL, NULL, NULL, NULL};
+    InterpRun r = {g, d, NULL, NULL, NULL, NULL, NULL};
     r.sym_value = calloc(n_sym + 1, sizeof *r.sym_value);
     r.sym_binder = calloc(n_sym + 1, sizeof *r.sym_binder);
     r.vals = calloc(n_val + 1, sizeof *r.vals);
@@ -361,5 +363,78 @@ bool interp_run(const IrGraph *g, const IrTensor *inputs, IrTensor *outputs, Dia
     free(r.sym_binder);
     free(r.vals);
     free(r.last_use);
+    return ok;
+}
+
+/* ---- decoder entry points ------------------------------------------------------------------ */
+
+void interp_kv_free(InterpKvCache *kv) {
+    for (int i = 0; i < kv->n_layers; i++) {
+        free(kv->k[i]);
+        free(kv->v[i]);
+    }
+    free(kv->k);
+    free(kv->v);
+    free(kv->layer_bytes);
+    memset(kv, 0, sizeof *kv);
+}
+
+/* Marks in need[] the nodes that value v depends on (nodes are in topological order, so one
+ * backward sweep over the marked values suffices). */
+static void interp_mark_needed(const IrGraph *g, int v, bool *need, bool *live) {
+    live[v] = true;
+    for (int i = g->n_nodes - 1; i >= 0; i--) {
+        const IrNode *n = &g->nodes[i];
+        for (int k = 0; k < n->n_outputs && !need[i]; k++) need[i] = live[n->outputs[k]];
+        if (!need[i]) continue;
+        for (int k = 0; k < n->n_inputs; k++)
+            if (n->inputs[k] >= 0) live[n->inputs[k]] = true;
+    }
+}
+
+bool interp_run_decoder(const IrGraph *g, const IrTensor *inputs, IrTensor *outputs, int entry,
+                        InterpKvCache *kv, Diag *d) {
+    KILN_ASSERT(entry >= 0 && entry < g->n_outputs && kv != NULL);
+    for (int k = 0; k < g->n_outputs; k++) memset(&outputs[k], 0, sizeof outputs[k]);
+    size_t n_sym = (size_t)g->n_symbols, n_val = (size_t)g->n_values;
+    InterpRun r = {g, d, NULL, NULL, NULL, NULL, kv};
+    r.sym_value = calloc(n_sym + 1, sizeof *r.sym_value);
+    r.sym_binder = calloc(n_sym + 1, sizeof *r.sym_binder);
+    r.vals = calloc(n_val + 1, sizeof *r.vals);
+    r.last_use = calloc(n_val + 1, sizeof *r.last_use);
+    bool *need = calloc((size_t)g->n_nodes + 1, sizeof *need);
+    bool *live = calloc(n_val + 1, sizeof *live);
+    KILN_ASSERT(r.sym_value && r.sym_binder && r.vals && r.last_use && need && live);
+    for (size_t s = 0; s < n_sym; s++) {
+        r.sym_value[s] = g->symbols[s].value;
+        r.sym_binder[s] = -1;
+    }
+    interp_last_uses(&r);
+    interp_mark_needed(g, g->outputs[entry], need, live);
+
+    bool ok = interp_load_inputs(&r, inputs);
+    for (int i = 0; ok && i < g->n_nodes; i++)
+        if (need[i]) ok = interp_run_node(&r, i);
+    int id = g->outputs[entry];
+    ok = ok && interp_ensure_live(&r, id);
+    if (ok) {
+        const InterpValue *v = &r.vals[id];
+        int64_t dims[IR_MAX_RANK];
+        interp_type_dims(&v->type, dims);
+        ok = ir_tensor_alloc(&outputs[entry], v->type.dtype, v->type.rank, dims);
+        if (!ok)
+            diag_at(d, interp_file(&r), NULL, NULL, "output '%s': cannot allocate it",
+                    ir_value(g, id)->name);
+        for (int64_t e = 0; ok && e < v->numel; e++)
+            interp_write(v->type.dtype, outputs[entry].data, e, v->data[e]);
+    }
+    if (!ok) ir_tensor_free(&outputs[entry]);
+    for (size_t v = 0; v < n_val; v++) interp_value_release(&r.vals[v]);
+    free(r.sym_value);
+    free(r.sym_binder);
+    free(r.vals);
+    free(r.last_use);
+    free(need);
+    free(live);
     return ok;
 }

@@ -32,4 +32,33 @@ double ir_tensor_get(const IrTensor *t, int64_t i);
  * outputs empty. */
 bool interp_run(const IrGraph *g, const IrTensor *inputs, IrTensor *outputs, Diag *d);
 
+/* ---- decoder LLMs: runs with a KV cache (ops_llm.h) ------------------------------------------ */
+
+/* The state KvAttention nodes read and write: one key and one value cache per layer, each
+ * [capacity, Hkv, D] doubles (capacity = the node's max_context), allocated at first use.
+ * pos: tokens already in the cache; rows: the real rows of the current call. */
+typedef struct InterpKvCache {
+    int64_t pos;
+    int64_t rows;
+    int n_layers;         /* entries of k and v */
+    double **k, **v;      /* per layer, NULL until first written */
+    int64_t *layer_bytes; /* per layer: doubles allocated (capacity x Hkv x D) */
+} InterpKvCache;
+
+/* Frees the cache's memory and empties it (pos 0). */
+void interp_kv_free(InterpKvCache *kv);
+
+/* Runs only the nodes that graph output `entry` depends on, with kv as the KvAttention state:
+ * kv->rows real rows at cache position kv->pos. inputs are given for every graph input (those
+ * the entry does not read are ignored but must still match the graph); only outputs[entry] is
+ * filled. Does not advance kv->pos (the caller does, after success). A full cache is an error
+ * naming the node. */
+bool interp_run_decoder(const IrGraph *g, const IrTensor *inputs, IrTensor *outputs, int entry,
+                        InterpKvCache *kv, Diag *d);
+
+/* The stateful KvAttention step (ir/interp_llm.c), called by the driver for KvAttention nodes
+ * during interp_run_decoder. */
+struct InterpArgs;
+bool interp_kv_attention_run(const struct InterpArgs *a, InterpKvCache *kv);
+
 #endif

@@ -129,4 +129,33 @@ void cgc_put_run_params(FILE *f, const IrGraph *g);
 /* Writes prefix upper-cased. */
 void cgc_put_upper(FILE *f, const char *s);
 
+/* ---- decoder LLMs (cgc_decoder.c) --------------------------------------------------------
+ * A graph with KvAttention nodes is a decoder (frontend/hf builds them, docs/llm.md): inputs
+ * input_ids i64[P], positions i64[P], decode.input_ids i64[1], decode.positions i64[1];
+ * outputs logits f32[P, V] and decode.logits f32[1, V]. The KV cache holds, per layer, keys then
+ * values, each [max_context, Hkv, D] f32. */
+typedef struct CgcDecoder {
+    bool is_decoder;
+    int64_t max_prefill, vocab, max_context, layers, kv_heads, head_dim;
+    int64_t bos, eos;            /* -1 when none */
+    uint64_t kv_bytes_per_token; /* layers x 2 x Hkv x D x 4 */
+    int64_t scratch_offset;      /* workspace offset of the prefill logits [P, V] */
+} CgcDecoder;
+
+/* Fills info for g; a graph without KvAttention nodes gives is_decoder false. Returns false
+ * with a message when g has KvAttention nodes but not the decoder layout above. */
+bool cgc_decoder_info(const IrGraph *g, CgcDecoder *info, Diag *d);
+/* Workspace bytes of the generated model: the memory plan, plus the decoder's logits scratch. */
+int64_t cgc_workspace_bytes(const IrGraph *g);
+/* Which nodes graph output `out` depends on: need[n_nodes]. */
+void cgc_needed_nodes(const IrGraph *g, int out, bool *need);
+/* Writes the calls of the nodes marked in need (all when NULL) into a function body whose
+ * parameters are in<i>/out<i> and, for decoders, kv. */
+void cgc_write_node_calls(CgcEmitter *e, const bool *need);
+/* Decoder parts of <prefix>.h, <prefix>.c and <prefix>_model.c. */
+void cgc_decoder_write_header(FILE *f, const CgOptions *opt, const CgcDecoder *dec);
+void cgc_decoder_write_entries(CgcEmitter *e, const CgcDecoder *dec);
+void cgc_decoder_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt,
+                                  const CgcDecoder *dec);
+
 #endif

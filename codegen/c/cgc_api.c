@@ -68,7 +68,12 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
     fputs("#define ", f);
     cgc_put_upper(f, p);
     fprintf(f, "_WORKSPACE_BYTES ((size_t)%" PRId64 ") /* scratch memory one run needs */\n\n",
-            g->arena_bytes);
+            cgc_workspace_bytes(g));
+    CgcDecoder dec;
+    Diag scratch;
+    diag_init(&scratch);
+    KILN_ASSERT(cgc_decoder_info(g, &dec, &scratch)); /* checked before emitting */
+    diag_free(&scratch);
     fprintf(
         f,
         "/* One loaded model. The fields belong to the generated code; the type is complete so\n"
@@ -78,8 +83,14 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
         "    unsigned char *workspace;     /* scratch for intermediate values */\n"
         "    void *owned_weights;          /* allocated by %s_create, freed by %s_destroy */\n"
         "    void *owned_workspace;\n"
+        "%s"
         "} %s_context;\n\n",
-        p, p, p, p, p);
+        p, p, p, p,
+        dec.is_decoder ? "    float *kv_cache;              /* the KV cache (see _attach_kv) */\n"
+                         "    int64_t kv_pos;               /* tokens in the cache */\n"
+                         "    void *owned_kv;               /* allocated by _create */\n"
+                       : "",
+        p);
     fprintf(
         f,
         "/* No allocation: weights = the bytes of %s.weights (or NULL when embedded), workspace\n"
@@ -101,12 +112,17 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
         "void %s_destroy(%s_context *ctx); /* for contexts from %s_create */\n"
         "size_t %s_workspace_size(void);\n",
         p, p, p, p, p, p);
-    cgc_put_run_doc(f, g);
-    fprintf(f, "int %s_run(%s_context *ctx", p, p);
-    if (g->n_inputs + g->n_outputs > 0) fputs(", ", f);
-    if (g->n_inputs + g->n_outputs > 0) cgc_put_run_params(f, g);
+    if (dec.is_decoder) {
+        cgc_decoder_write_header(f, opt, &dec);
+    } else {
+        cgc_put_run_doc(f, g);
+        fprintf(f, "int %s_run(%s_context *ctx", p, p);
+        if (g->n_inputs + g->n_outputs > 0) fputs(", ", f);
+        if (g->n_inputs + g->n_outputs > 0) cgc_put_run_params(f, g);
+        fputs(");\n", f);
+    }
     fprintf(f,
-            ");\nconst char *%s_status_string(int status);\n\n"
+            "const char *%s_status_string(int status);\n\n"
             "#ifdef __cplusplus\n}\n#endif\n\n#endif\n",
             p);
 }
@@ -147,17 +163,25 @@ static void cgc_write_run(CgcEmitter *e) {
     fputs(") {\n    if (!ctx || !ctx->weights", f);
     for (int i = 0; i < g->n_inputs; i++) fprintf(f, " || !in%d", i);
     for (int i = 0; i < g->n_outputs; i++) fprintf(f, " || !out%d", i);
-    fputs(") return KILN_ERR_ARGUMENT;\n"
-          "    const unsigned char *w = ctx->weights;\n"
+    fputs(") return KILN_ERR_ARGUMENT;\n", f);
+    cgc_write_node_calls(e, NULL);
+    fputs("    return KILN_OK;\n}\n\n", f);
+}
+
+void cgc_write_node_calls(CgcEmitter *e, const bool *need) {
+    const IrGraph *g = e->g;
+    FILE *f = e->f;
+    fputs("    const unsigned char *w = ctx->weights;\n"
           "    unsigned char *ws = ctx->workspace;\n"
           "    (void)w;\n    (void)ws;\n",
           f);
     for (int i = 0; i < g->n_nodes; i++) {
         const IrNode *n = &g->nodes[i];
+        if (need && !need[i]) continue;
         fputs("    /* ", f);
         cgc_put_node_origin(f, g, n);
         fputs(" */\n", f);
-        bool fails = n->op == IR_OP_GATHER;
+        bool fails = n->op == IR_OP_GATHER || n->op == IR_OP_KV_ATTENTION;
         fprintf(f, fails ? "    {\n        int status = node_%d(" : "    node_%d(", i);
         bool first = true;
         for (int j = 0; j < n->n_inputs; j++) {
@@ -171,6 +195,7 @@ static void cgc_write_run(CgcEmitter *e) {
             cgc_put_value_ptr(e, n->outputs[j]);
             first = false;
         }
+        if (n->op == IR_OP_KV_ATTENTION) fputs(", kv", f);
         fputs(fails ? ");\n        if (status != KILN_OK) return status;\n    }\n" : ");\n", f);
     }
     /* Outputs that no node writes into their own buffer: graph inputs, constants, and a value
@@ -178,6 +203,7 @@ static void cgc_write_run(CgcEmitter *e) {
     for (int i = 0; i < g->n_outputs; i++) {
         int v = g->outputs[i];
         bool own = true;
+        if (need) continue; /* decoder entries: every output is a node result */
         for (int k = 0; k < g->n_inputs; k++)
             if (g->inputs[k] == v) own = false;
         for (int k = 0; k < i; k++)
@@ -192,11 +218,15 @@ static void cgc_write_run(CgcEmitter *e) {
         cgc_put_comment_text(f, ir_value(g, v)->name);
         fputs("' */\n", f);
     }
-    fputs("    return KILN_OK;\n}\n\n", f);
 }
 
 void cgc_write_api(CgcEmitter *e) {
     FILE *f = e->f;
+    CgcDecoder dec;
+    Diag scratch;
+    diag_init(&scratch);
+    KILN_ASSERT(cgc_decoder_info(e->g, &dec, &scratch)); /* checked before emitting */
+    diag_free(&scratch);
     const char *p = e->opt->prefix;
     bool embed = e->opt->embed_weights;
     fprintf(f, "size_t %s_workspace_size(void) {\n    return ", p);
@@ -233,9 +263,11 @@ void cgc_write_api(CgcEmitter *e) {
     fputs("    ctx->weights = (const unsigned char *)weights + KRT_WEIGHTS_HEADER_BYTES;\n"
           "    ctx->workspace = workspace;\n"
           "    ctx->owned_weights = NULL;\n"
-          "    ctx->owned_workspace = NULL;\n"
-          "    return KILN_OK;\n}\n\n",
+          "    ctx->owned_workspace = NULL;\n",
           f);
+    if (dec.is_decoder)
+        fputs("    ctx->kv_cache = NULL;\n    ctx->kv_pos = 0;\n    ctx->owned_kv = NULL;\n", f);
+    fputs("    return KILN_OK;\n}\n\n", f);
 
     fprintf(f,
             "int %s_create(%s_context **out, const char *weights_path) {\n"
@@ -277,14 +309,26 @@ void cgc_write_api(CgcEmitter *e) {
           "    if (status != KILN_OK) {\n"
           "        free(ctx);\n        free(workspace);\n        free(weights);\n"
           "        return status;\n    }\n"
-          "    ctx->owned_weights = weights;\n    ctx->owned_workspace = workspace;\n"
-          "    *out = ctx;\n    return KILN_OK;\n}\n\n",
+          "    ctx->owned_weights = weights;\n    ctx->owned_workspace = workspace;\n",
           f);
+    if (dec.is_decoder) {
+        fputs("    void *kv = krt_alloc_aligned(", f);
+        cgc_put_upper(f, p);
+        fprintf(f,
+                "_KV_BYTES);\n    if (!kv) {\n        %s_destroy(ctx);\n"
+                "        return KILN_ERR_NO_MEMORY;\n    }\n"
+                "    ctx->owned_kv = kv;\n    %s_attach_kv(ctx, kv, ",
+                p, p);
+        cgc_put_upper(f, p);
+        fputs("_KV_BYTES);\n", f);
+    }
+    fputs("    *out = ctx;\n    return KILN_OK;\n}\n\n", f);
 
-    fprintf(f,
-            "void %s_destroy(%s_context *ctx) {\n    if (!ctx) return;\n"
-            "    free(ctx->owned_weights);\n    free(ctx->owned_workspace);\n    free(ctx);\n}\n\n",
-            p, p);
+    fprintf(
+        f,
+        "void %s_destroy(%s_context *ctx) {\n    if (!ctx) return;\n"
+        "    free(ctx->owned_weights);\n    free(ctx->owned_workspace);\n%s    free(ctx);\n}\n\n",
+        p, p, dec.is_decoder ? "    free(ctx->owned_kv);\n" : "");
 
     fprintf(f,
             "const char *%s_status_string(int status) {\n    switch (status) {\n"
@@ -296,14 +340,27 @@ void cgc_write_api(CgcEmitter *e) {
             "size, header or hash)\";\n"
             "    case KILN_ERR_NO_MEMORY: return \"out of memory\";\n"
             "    case KILN_ERR_INDEX: return \"an index input is out of range\";\n"
+            "    case KILN_ERR_CONTEXT: return \"the KV cache is full (max_context reached)\";\n"
             "    default: return \"unknown status\";\n    }\n}\n\n",
             p);
-    cgc_write_run(e);
+    if (dec.is_decoder)
+        cgc_decoder_write_entries(e, &dec);
+    else
+        cgc_write_run(e);
 }
 
 void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w) {
     const char *p = opt->prefix;
     (void)w;
+    CgcDecoder dec;
+    Diag scratch;
+    diag_init(&scratch);
+    KILN_ASSERT(cgc_decoder_info(g, &dec, &scratch)); /* checked before emitting */
+    diag_free(&scratch);
+    if (dec.is_decoder) {
+        cgc_decoder_write_descriptor(f, g, opt, &dec);
+        return;
+    }
     fprintf(f, "/* %s_model.c: the generic descriptor `kiln_model` (kiln_model.h) of model '", p);
     cgc_put_comment_text(f, g->name);
     fprintf(f,

@@ -92,7 +92,8 @@ static bool cgc_emit_node(CgcEmitter *e, int i) {
             fputs("'\n", f);
         }
     }
-    fprintf(f, " */\nstatic %s node_%d(", n->op == IR_OP_GATHER ? "int" : "void", i);
+    bool returns = n->op == IR_OP_GATHER || n->op == IR_OP_KV_ATTENTION;
+    fprintf(f, " */\nstatic %s node_%d(", returns ? "int" : "void", i);
     bool first = true;
     for (int j = 0; j < n->n_inputs; j++) {
         if (n->inputs[j] < 0) continue;
@@ -105,6 +106,7 @@ static bool cgc_emit_node(CgcEmitter *e, int i) {
                 cgc_ctype(ir_value(g, n->outputs[j])->type.dtype), j);
         first = false;
     }
+    if (n->op == IR_OP_KV_ATTENTION) fputs(", const KrtKvState *kv", f);
     fputs(") {\n", f);
     if (!cgc_emit_table[n->op](e, n)) return false;
     fputs("}\n\n", f);
@@ -185,7 +187,8 @@ static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
     }
     CgcWeights w;
     cgc_weights_layout(g, &w);
-    bool ok = cgc_check_graph(g, &w, d);
+    CgcDecoder dec;
+    bool ok = cgc_check_graph(g, &w, d) && cgc_decoder_info(g, &dec, d);
     char *source = NULL;
     size_t source_len = 0;
     if (ok) {

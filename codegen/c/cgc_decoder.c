@@ -1,0 +1,269 @@
+/* The decoder-LLM parts of the generated model (docs/llm.md): the layout check, the KV cache
+ * API (attach_kv, reset, prefill, decode, position) and the descriptor with its KilnDecoder. */
+#include "cgc.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool cgc_vec_i64(const IrGraph *g, int v, int64_t n) {
+    const IrType *t = &ir_value(g, v)->type;
+    return t->dtype == IR_DTYPE_I64 && t->rank == 1 && t->dims[0].size == n;
+}
+
+static bool cgc_logits(const IrGraph *g, int v, int64_t rows, int64_t *vocab) {
+    const IrType *t = &ir_value(g, v)->type;
+    *vocab = t->rank == 2 ? t->dims[1].size : 0;
+    return t->dtype == IR_DTYPE_F32 && t->rank == 2 && t->dims[0].size == rows && *vocab > 0;
+}
+
+static int64_t cgc_token_const(const IrGraph *g, const char *name) {
+    int v = ir_value_find(g, name);
+    if (v < 0 || !ir_value(g, v)->data || ir_value(g, v)->type.dtype != IR_DTYPE_I64) return -1;
+    int64_t x;
+    memcpy(&x, ir_value(g, v)->data, sizeof x);
+    return x;
+}
+
+static bool cgc_decoder_fail(const IrGraph *g, Diag *d, const char *why) {
+    diag_at(d, g->source_path, NULL, NULL, "the C backend cannot compile this decoder: %s", why);
+    return false;
+}
+
+bool cgc_decoder_info(const IrGraph *g, CgcDecoder *info, Diag *d) {
+    memset(info, 0, sizeof *info);
+    int64_t seen = 0;
+    bool *layer_seen = NULL;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const IrNode *n = &g->nodes[i];
+        if (n->op != IR_OP_KV_ATTENTION) continue;
+        const IrType *k = &ir_value(g, n->inputs[1])->type;
+        int64_t layer = ir_attr_int(n, "layer"), cap = ir_attr_int(n, "max_context");
+        if (!info->is_decoder) {
+            info->is_decoder = true;
+            info->max_context = cap;
+            info->kv_heads = k->dims[1].size;
+            info->head_dim = k->dims[2].size;
+        } else if (cap != info->max_context || k->dims[1].size != info->kv_heads ||
+                   k->dims[2].size != info->head_dim) {
+            free(layer_seen);
+            return cgc_decoder_fail(g, d, "KvAttention nodes differ in cache shape");
+        }
+        if (layer >= g->n_nodes) {
+            free(layer_seen);
+            return cgc_decoder_fail(g, d, "a KvAttention layer number is out of range");
+        }
+        if (!layer_seen) layer_seen = calloc((size_t)g->n_nodes, sizeof *layer_seen);
+        KILN_ASSERT(layer_seen != NULL);
+        if (!layer_seen[layer]) seen++;
+        layer_seen[layer] = true;
+        if (layer + 1 > info->layers) info->layers = layer + 1;
+    }
+    free(layer_seen);
+    if (!info->is_decoder) return true;
+    if (seen != info->layers) return cgc_decoder_fail(g, d, "KV cache layers are not 0..L-1");
+    int64_t v2 = 0;
+    if (g->n_inputs != 4 || g->n_outputs != 2 ||
+        !cgc_logits(g, g->outputs[0], ir_value(g, g->outputs[0])->type.dims[0].size,
+                    &info->vocab) ||
+        !cgc_logits(g, g->outputs[1], 1, &v2) || v2 != info->vocab)
+        return cgc_decoder_fail(g, d, "inputs and outputs are not the decoder layout");
+    info->max_prefill = ir_value(g, g->outputs[0])->type.dims[0].size;
+    if (!cgc_vec_i64(g, g->inputs[0], info->max_prefill) ||
+        !cgc_vec_i64(g, g->inputs[1], info->max_prefill) || !cgc_vec_i64(g, g->inputs[2], 1) ||
+        !cgc_vec_i64(g, g->inputs[3], 1) || info->max_prefill > 4096)
+        return cgc_decoder_fail(g, d, "inputs are not the decoder layout");
+    info->bos = cgc_token_const(g, "kiln.decoder.bos_token_id");
+    info->eos = cgc_token_const(g, "kiln.decoder.eos_token_id");
+    info->kv_bytes_per_token =
+        (uint64_t)info->layers * 2u * (uint64_t)info->kv_heads * (uint64_t)info->head_dim * 4u;
+    info->scratch_offset = (g->arena_bytes + 63) / 64 * 64;
+    return true;
+}
+
+int64_t cgc_workspace_bytes(const IrGraph *g) {
+    CgcDecoder dec;
+    Diag scratch;
+    diag_init(&scratch);
+    bool ok = cgc_decoder_info(g, &dec, &scratch);
+    diag_free(&scratch);
+    if (!ok || !dec.is_decoder) return g->arena_bytes;
+    return dec.scratch_offset + dec.max_prefill * dec.vocab * 4;
+}
+
+void cgc_needed_nodes(const IrGraph *g, int out, bool *need) {
+    bool *live = calloc((size_t)g->n_values + 1, sizeof *live);
+    KILN_ASSERT(live != NULL);
+    live[out] = true;
+    for (int i = g->n_nodes - 1; i >= 0; i--) {
+        const IrNode *n = &g->nodes[i];
+        need[i] = false;
+        for (int k = 0; k < n->n_outputs; k++) need[i] |= live[n->outputs[k]];
+        if (!need[i]) continue;
+        for (int k = 0; k < n->n_inputs; k++)
+            if (n->inputs[k] >= 0) live[n->inputs[k]] = true;
+    }
+    free(live);
+}
+
+static void cgc_put_define(FILE *f, const char *p, const char *name, const char *fmt_value,
+                           int64_t v, const char *doc) {
+    fputs("#define ", f);
+    cgc_put_upper(f, p);
+    fprintf(f, "_%s ", name);
+    fprintf(f, fmt_value, v);
+    fprintf(f, " /* %s */\n", doc);
+}
+
+void cgc_decoder_write_header(FILE *f, const CgOptions *opt, const CgcDecoder *dec) {
+    const char *p = opt->prefix;
+    fputs("\n/* Decoder LLM: prefill/decode over a KV cache of static capacity. */\n", f);
+    cgc_put_define(f, p, "VOCAB_SIZE", "%" PRId64, dec->vocab, "logits per token");
+    cgc_put_define(f, p, "MAX_CONTEXT", "%" PRId64, dec->max_context, "KV cache capacity, tokens");
+    cgc_put_define(f, p, "MAX_PREFILL", "%" PRId64, dec->max_prefill, "most tokens per prefill");
+    cgc_put_define(f, p, "KV_BYTES_PER_TOKEN", "((size_t)%" PRId64 ")",
+                   (int64_t)dec->kv_bytes_per_token, "KV cache bytes per token, all layers");
+    cgc_put_define(f, p, "KV_BYTES", "((size_t)%" PRId64 ")",
+                   (int64_t)dec->kv_bytes_per_token * dec->max_context,
+                   "KV_BYTES_PER_TOKEN x MAX_CONTEXT");
+    cgc_put_define(f, p, "BOS_TOKEN_ID", "%" PRId64, dec->bos, "-1: none");
+    cgc_put_define(f, p, "EOS_TOKEN_ID", "%" PRId64, dec->eos, "-1: none");
+    fprintf(f,
+            "/* Gives ctx a KV cache: kv_bytes >= _KV_BYTES, 8-byte aligned, valid while ctx is\n"
+            " * used (_create attaches its own). Empties the cache. */\n"
+            "int %s_attach_kv(%s_context *ctx, void *kv, size_t kv_bytes);\n"
+            "int %s_reset(%s_context *ctx); /* empties the KV cache */\n"
+            "/* Appends tokens[0..n-1] (1 <= n <= _MAX_PREFILL) and writes logits f32[n, vocab].\n"
+            " * KILN_ERR_CONTEXT (nothing written) when the cache would pass _MAX_CONTEXT. */\n"
+            "int %s_prefill(%s_context *ctx, const int64_t *tokens, int64_t n, float *logits);\n"
+            "/* Appends one token and writes its logits f32[vocab]. */\n"
+            "int %s_decode(%s_context *ctx, int64_t token, float *logits);\n"
+            "int64_t %s_position(const %s_context *ctx); /* tokens in the cache */\n",
+            p, p, p, p, p, p, p, p, p, p);
+}
+
+void cgc_decoder_write_entries(CgcEmitter *e, const CgcDecoder *dec) {
+    FILE *f = e->f;
+    const IrGraph *g = e->g;
+    const char *p = e->opt->prefix;
+    bool *need = calloc((size_t)g->n_nodes + 1, sizeof *need);
+    KILN_ASSERT(need != NULL);
+    static const char *const params[2] = {"const int64_t *in0, const int64_t *in1, float *out0",
+                                          "const int64_t *in2, const int64_t *in3, float *out1"};
+    for (int part = 0; part < 2; part++) {
+        cgc_needed_nodes(g, g->outputs[part], need);
+        fprintf(f,
+                "/* The %s entry: the nodes output %d depends on. */\n"
+                "static int run_%s(%s_context *ctx, %s, const KrtKvState *kv) {\n",
+                part ? "decode" : "prefill", part, part ? "decode" : "prefill", p, params[part]);
+        cgc_write_node_calls(e, need);
+        fputs("    return KILN_OK;\n}\n\n", f);
+    }
+    free(need);
+    long long P = (long long)dec->max_prefill, V = (long long)dec->vocab;
+    long long C = (long long)dec->max_context;
+    fprintf(
+        f,
+        "int %s_attach_kv(%s_context *ctx, void *kv, size_t kv_bytes) {\n"
+        "    if (!ctx || !kv || (uintptr_t)kv %% 8 != 0 || kv_bytes < (size_t)%" PRIu64 ")\n"
+        "        return KILN_ERR_ARGUMENT;\n"
+        "    ctx->kv_cache = kv;\n    ctx->kv_pos = 0;\n    return KILN_OK;\n}\n\n"
+        "int %s_reset(%s_context *ctx) {\n    if (!ctx) return KILN_ERR_ARGUMENT;\n"
+        "    ctx->kv_pos = 0;\n    return KILN_OK;\n}\n\n"
+        "int64_t %s_position(const %s_context *ctx) {\n    return ctx ? ctx->kv_pos : 0;\n}\n\n",
+        p, p, dec->kv_bytes_per_token * (uint64_t)dec->max_context, p, p, p, p);
+    fprintf(f,
+            "int %s_prefill(%s_context *ctx, const int64_t *tokens, int64_t n, float *logits) {\n"
+            "    if (!ctx || !ctx->weights || !ctx->kv_cache || !tokens || !logits || n < 1 ||\n"
+            "        n > %lld)\n        return KILN_ERR_ARGUMENT;\n"
+            "    if (ctx->kv_pos > %lld - n) return KILN_ERR_CONTEXT;\n"
+            "    for (int64_t i = 0; i < n; i++)\n"
+            "        if (tokens[i] < 0 || tokens[i] >= %lld) return KILN_ERR_INDEX;\n"
+            "    /* rows n.. are padding: token 0 at the first position; their K/V are never\n"
+            "     * written and their logits are dropped */\n"
+            "    int64_t ids[%lld], pos[%lld];\n"
+            "    for (int64_t i = 0; i < %lld; i++) {\n"
+            "        ids[i] = i < n ? tokens[i] : 0;\n"
+            "        pos[i] = ctx->kv_pos + (i < n ? i : 0);\n    }\n"
+            "    const KrtKvState kv = {ctx->kv_cache, %lld, ctx->kv_pos, n};\n"
+            "    float *full = (float *)(ctx->workspace + %lld);\n"
+            "    int status = run_prefill(ctx, ids, pos, full, &kv);\n"
+            "    if (status != KILN_OK) return status;\n"
+            "    memcpy(logits, full, (size_t)n * %lld * sizeof(float));\n"
+            "    ctx->kv_pos += n;\n    return KILN_OK;\n}\n\n",
+            p, p, P, C, V, P, P, P, C, (long long)dec->scratch_offset, V);
+    fprintf(
+        f,
+        "int %s_decode(%s_context *ctx, int64_t token, float *logits) {\n"
+        "    if (!ctx || !ctx->weights || !ctx->kv_cache || !logits) return KILN_ERR_ARGUMENT;\n"
+        "    if (ctx->kv_pos >= %lld) return KILN_ERR_CONTEXT;\n"
+        "    if (token < 0 || token >= %lld) return KILN_ERR_INDEX;\n"
+        "    const int64_t ids[1] = {token}, pos[1] = {ctx->kv_pos};\n"
+        "    const KrtKvState kv = {ctx->kv_cache, %lld, ctx->kv_pos, 1};\n"
+        "    int status = run_decode(ctx, ids, pos, logits, &kv);\n"
+        "    if (status != KILN_OK) return status;\n"
+        "    ctx->kv_pos += 1;\n    return KILN_OK;\n}\n\n",
+        p, p, C, V, C);
+}
+
+void cgc_decoder_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt,
+                                  const CgcDecoder *dec) {
+    const char *p = opt->prefix;
+    long long P = (long long)dec->max_prefill, V = (long long)dec->vocab;
+    fprintf(f, "/* %s_model.c: the generic descriptor `kiln_model` (kiln_model.h) of decoder '", p);
+    cgc_put_comment_text(f, g->name);
+    fprintf(f,
+            "'.\n * Generated by kiln. run() is reset + a prefill of all MAX_PREFILL tokens; use "
+            "the decoder\n * entry points for anything else. */\n#include \"%s.h\"\n\n",
+            p);
+    fprintf(f,
+            "static const int64_t %s_in0_dims[1] = {%lld};\n"
+            "static const int64_t %s_out0_dims[2] = {%lld, %lld};\n"
+            "static const KilnTensorInfo %s_inputs[1] = {{\"input_ids\", %d, 1, %s_in0_dims, "
+            "%lld}};\n"
+            "static const KilnTensorInfo %s_outputs[1] = {{\"logits\", %d, 2, %s_out0_dims, "
+            "%lld}};\n\n",
+            p, P, p, P, V, p, (int)IR_DTYPE_I64, p, P * 8, p, (int)IR_DTYPE_F32, p, P * V * 4);
+    fprintf(
+        f,
+        "static int %s_model_create(void **ctx, const char *weights_path) {\n"
+        "    if (!ctx) return KILN_ERR_ARGUMENT;\n    %s_context *c = NULL;\n"
+        "    int status = %s_create(&c, weights_path);\n    *ctx = c;\n    return status;\n}\n\n"
+        "static void %s_model_destroy(void *ctx) {\n    %s_destroy((%s_context *)ctx);\n}\n\n"
+        "static int %s_model_reset(void *ctx) {\n    return %s_reset((%s_context *)ctx);\n}\n\n"
+        "static int %s_model_prefill(void *ctx, const int64_t *tokens, int64_t n, float "
+        "*logits) {\n    return %s_prefill((%s_context *)ctx, tokens, n, logits);\n}\n\n"
+        "static int %s_model_decode(void *ctx, int64_t token, float *logits) {\n"
+        "    return %s_decode((%s_context *)ctx, token, logits);\n}\n\n"
+        "static int64_t %s_model_position(const void *ctx) {\n"
+        "    return %s_position((const %s_context *)ctx);\n}\n\n"
+        "static int %s_model_run(void *ctx, const void *const *inputs, void *const *outputs) "
+        "{\n    if (!inputs || !outputs) return KILN_ERR_ARGUMENT;\n"
+        "    int status = %s_reset((%s_context *)ctx);\n"
+        "    if (status != KILN_OK) return status;\n"
+        "    return %s_prefill((%s_context *)ctx, (const int64_t *)inputs[0], %lld, (float "
+        "*)outputs[0]);\n}\n\n",
+        p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, P);
+    fprintf(f,
+            "static const KilnDecoder %s_decoder = {\n    %lld,\n    %lld,\n    %lld,\n"
+            "    %" PRIu64 "u,\n    %" PRIu64 "u,\n    %" PRId64 ",\n    %" PRId64 ",\n"
+            "    %s_model_reset,\n    %s_model_prefill,\n    %s_model_decode,\n"
+            "    %s_model_position,\n};\n\n",
+            p, V, (long long)dec->max_context, P, dec->kv_bytes_per_token,
+            dec->kv_bytes_per_token * (uint64_t)dec->max_context, dec->bos, dec->eos, p, p, p, p);
+    fputs("const KilnModel kiln_model = {\n    KILN_MODEL_ABI_VERSION,\n    \"", f);
+    cgc_put_string_body(f, g->name);
+    fprintf(f, "\",\n    1,\n    %s_inputs,\n    1,\n    %s_outputs,\n    ", p, p);
+    cgc_put_upper(f, p);
+    fputs("_WEIGHTS_BYTES,\n    ", f);
+    cgc_put_upper(f, p);
+    fprintf(f, "_WORKSPACE_BYTES,\n    %d,\n", opt->embed_weights ? 1 : 0);
+    if (opt->embed_weights)
+        fputs("    NULL,\n", f);
+    else
+        fprintf(f, "    \"%s.weights\",\n", p);
+    fprintf(f,
+            "    %s_model_create,\n    %s_model_run,\n    %s_model_destroy,\n    "
+            "%s_status_string,\n    &%s_decoder,\n};\n",
+            p, p, p, p, p);
+}

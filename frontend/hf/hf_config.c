@@ -1,0 +1,319 @@
+/* config.json and generation_config.json of a Hugging Face decoder: every field that changes
+ * the math is read and checked; values kiln cannot honour are errors naming the field. */
+#include "hf_internal.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../file.h"
+#include "../path.h"
+#include "../json_util.h"
+
+#define HF_MAX_JSON_BYTES ((size_t)16 << 20)
+#define HF_MAX_DIM ((int64_t)1 << 24) /* bounds every size so products cannot overflow */
+
+typedef struct HfJson {
+    const char *path;
+    cJSON *root;
+    Diag *d;
+} HfJson;
+
+static cJSON *hf_json_load(const char *path, Diag *d) {
+    size_t len = 0;
+    char *text = fe_file_read(path, HF_MAX_JSON_BYTES, &len, d);
+    if (!text) return NULL;
+    size_t off = 0;
+    bool deep = false;
+    cJSON *root = fe_json_parse(text, len, &off, &deep);
+    if (!root) {
+        int line, col;
+        fe_json_line_col(text, off, &line, &col);
+        diag_at(d, path, NULL, NULL, "%s at line %d, column %d",
+                deep ? "JSON nested too deeply" : "invalid JSON", line, col);
+    } else if (!cJSON_IsObject(root)) {
+        diag_at(d, path, NULL, NULL, "the top level must be a JSON object");
+        cJSON_Delete(root);
+        root = NULL;
+    }
+    free(text);
+    return root;
+}
+
+/* The field, or NULL when absent or JSON null. */
+static const cJSON *hf_field(const cJSON *obj, const char *name) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return it && !cJSON_IsNull(it) ? it : NULL;
+}
+
+/* An integer field in [lo, hi]; def when absent (def < lo: required). */
+static bool hf_int(const HfJson *j, const char *name, int64_t lo, int64_t hi, int64_t def,
+                   int64_t *out) {
+    const cJSON *it = hf_field(j->root, name);
+    if (!it) {
+        if (def < lo) {
+            diag_at(j->d, j->path, NULL, NULL, "field '%s' is missing", name);
+            return false;
+        }
+        *out = def;
+        return true;
+    }
+    int64_t v;
+    if (!fe_json_get_int(it, &v) || v < lo || v > hi) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s' must be an integer in %" PRId64 "..%" PRId64,
+                name, lo, hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* A positive finite number field of obj; def when absent. */
+static bool hf_num(const HfJson *j, const cJSON *obj, const char *name, double def, double *out) {
+    const cJSON *it = hf_field(obj, name);
+    if (!it) {
+        *out = def;
+        return true;
+    }
+    if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) || !(it->valuedouble > 0)) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s' must be a positive number", name);
+        return false;
+    }
+    *out = it->valuedouble;
+    return true;
+}
+
+static bool hf_bool(const HfJson *j, const char *name, bool def, bool *out) {
+    const cJSON *it = hf_field(j->root, name);
+    if (!it) {
+        *out = def;
+        return true;
+    }
+    if (!cJSON_IsBool(it)) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s' must be true or false", name);
+        return false;
+    }
+    *out = cJSON_IsTrue(it);
+    return true;
+}
+
+static const char *hf_string(const cJSON *obj, const char *name) {
+    const cJSON *it = hf_field(obj, name);
+    return it && cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+/* A rope_scaling / rope_parameters object: only the plain ("default") rotary is supported. */
+static bool hf_rope_type_ok(const HfJson *j, const char *field, const cJSON *obj) {
+    if (!obj) return true;
+    if (!cJSON_IsObject(obj)) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s' must be an object", field);
+        return false;
+    }
+    const char *t = hf_string(obj, "rope_type");
+    if (!t) t = hf_string(obj, "type");
+    if (t && strcmp(t, "default") != 0) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s': type '%s' is not supported", field, t);
+        return false;
+    }
+    return true;
+}
+
+/* Features kiln does not compile: each present and enabled one is an error naming it. */
+static bool hf_unsupported(const HfJson *j) {
+    static const char *const moe[] = {"num_experts", "num_local_experts", "n_routed_experts",
+                                      "moe_intermediate_size"};
+    for (size_t i = 0; i < sizeof moe / sizeof moe[0]; i++) {
+        const cJSON *it = hf_field(j->root, moe[i]);
+        if (it && !(cJSON_IsNumber(it) && it->valuedouble == 0)) {
+            diag_at(j->d, j->path, NULL, NULL,
+                    "field '%s': mixture-of-experts models are not supported", moe[i]);
+            return false;
+        }
+    }
+    const cJSON *use_sw = hf_field(j->root, "use_sliding_window");
+    if (use_sw && cJSON_IsTrue(use_sw)) {
+        diag_at(j->d, j->path, NULL, NULL,
+                "field 'use_sliding_window': sliding-window attention is not supported");
+        return false;
+    }
+    const cJSON *sw = hf_field(j->root, "sliding_window");
+    if (sw && !use_sw) { /* models without the switch use a window whenever one is given */
+        diag_at(j->d, j->path, NULL, NULL,
+                "field 'sliding_window': sliding-window attention is not supported");
+        return false;
+    }
+    const cJSON *types = hf_field(j->root, "layer_types");
+    if (types) {
+        const cJSON *t;
+        cJSON_ArrayForEach(t, types) {
+            if (!cJSON_IsString(t) || strcmp(t->valuestring, "full_attention") != 0) {
+                diag_at(j->d, j->path, NULL, NULL,
+                        "field 'layer_types': only 'full_attention' layers are supported");
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* The rotary settings, at the top level (transformers 4) or under rope_parameters (5). */
+static bool hf_rope(const HfJson *j, HfConfig *c, double partial_default) {
+    const cJSON *params = hf_field(j->root, "rope_parameters");
+    if (!hf_rope_type_ok(j, "rope_scaling", hf_field(j->root, "rope_scaling")) ||
+        !hf_rope_type_ok(j, "rope_parameters", params))
+        return false;
+    double theta, partial;
+    if (!hf_num(j, j->root, "rope_theta", 10000.0, &theta) ||
+        !hf_num(j, j->root, "partial_rotary_factor", partial_default, &partial))
+        return false;
+    if (params && (!hf_num(j, params, "rope_theta", theta, &theta) ||
+                   !hf_num(j, params, "partial_rotary_factor", partial, &partial)))
+        return false;
+    if (partial > 1.0) {
+        diag_at(j->d, j->path, NULL, NULL, "field 'partial_rotary_factor' must be at most 1");
+        return false;
+    }
+    c->rope_theta = theta;
+    c->rotary_dim = (int64_t)((double)c->head_dim * partial);
+    if (c->rotary_dim < 2 || c->rotary_dim % 2 != 0) {
+        diag_at(j->d, j->path, NULL, NULL,
+                "field 'partial_rotary_factor': %g of head_dim %" PRId64
+                " is not an even number of channels",
+                partial, c->head_dim);
+        return false;
+    }
+    return true;
+}
+
+static bool hf_config_gpt2(const HfJson *j, HfConfig *c) {
+    const char *act = hf_string(j->root, "activation_function");
+    if (!act) act = "gelu_new";
+    if (strcmp(act, "gelu_new") != 0 && strcmp(act, "gelu_pytorch_tanh") != 0) {
+        diag_at(j->d, j->path, NULL, NULL, "field 'activation_function': '%s' is not supported",
+                act);
+        return false;
+    }
+    bool scale_w, inv_layer, cross;
+    if (!hf_int(j, "n_embd", 1, HF_MAX_DIM, -1, &c->hidden) ||
+        !hf_int(j, "n_head", 1, HF_MAX_DIM, -1, &c->heads) ||
+        !hf_int(j, "n_layer", 1, 4096, -1, &c->layers) ||
+        !hf_int(j, "n_positions", 1, HF_MAX_DIM, -1, &c->max_positions) ||
+        !hf_int(j, "vocab_size", 1, HF_MAX_DIM, -1, &c->vocab) ||
+        !hf_bool(j, "scale_attn_weights", true, &scale_w) ||
+        !hf_bool(j, "scale_attn_by_inverse_layer_idx", false, &inv_layer) ||
+        !hf_bool(j, "add_cross_attention", false, &cross) ||
+        !hf_bool(j, "tie_word_embeddings", true, &c->tie_embeddings) ||
+        !hf_num(j, j->root, "layer_norm_epsilon", 1e-5, &c->norm_eps))
+        return false;
+    if (!scale_w || inv_layer || cross) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s': only the default value is supported",
+                !scale_w    ? "scale_attn_weights"
+                : inv_layer ? "scale_attn_by_inverse_layer_idx"
+                            : "add_cross_attention");
+        return false;
+    }
+    if (!hf_int(j, "n_inner", 1, HF_MAX_DIM, 4 * c->hidden, &c->intermediate)) return false;
+    if (c->hidden % c->heads != 0) {
+        diag_at(j->d, j->path, NULL, NULL, "field 'n_head': %" PRId64 " does not divide n_embd",
+                c->heads);
+        return false;
+    }
+    c->kv_heads = c->heads;
+    c->head_dim = c->hidden / c->heads;
+    c->attn_bias = c->mlp_bias = true;
+    return true;
+}
+
+static bool hf_config_rope_model(const HfJson *j, HfConfig *c) {
+    const char *act = hf_string(j->root, "hidden_act");
+    if (!act || strcmp(act, "silu") != 0) {
+        diag_at(j->d, j->path, NULL, NULL, "field 'hidden_act': '%s' is not supported",
+                act ? act : "(missing)");
+        return false;
+    }
+    bool glm = c->arch == HF_ARCH_GLM || c->arch == HF_ARCH_GLM4;
+    if (!hf_int(j, "hidden_size", 1, HF_MAX_DIM, -1, &c->hidden) ||
+        !hf_int(j, "num_attention_heads", 1, HF_MAX_DIM, -1, &c->heads) ||
+        !hf_int(j, "num_hidden_layers", 1, 4096, -1, &c->layers) ||
+        !hf_int(j, "intermediate_size", 1, HF_MAX_DIM, -1, &c->intermediate) ||
+        !hf_int(j, "vocab_size", 1, HF_MAX_DIM, -1, &c->vocab) ||
+        !hf_int(j, "max_position_embeddings", 1, INT64_C(1) << 40, 2048, &c->max_positions) ||
+        !hf_int(j, "num_key_value_heads", 1, c->heads, c->heads, &c->kv_heads) ||
+        !hf_int(j, "head_dim", 1, HF_MAX_DIM, c->hidden / c->heads, &c->head_dim) ||
+        !hf_num(j, j->root, "rms_norm_eps", 1e-6, &c->norm_eps) ||
+        !hf_bool(j, "attention_bias", glm || c->arch == HF_ARCH_QWEN2, &c->attn_bias) ||
+        !hf_bool(j, "mlp_bias", false, &c->mlp_bias) ||
+        !hf_bool(j, "tie_word_embeddings", false, &c->tie_embeddings))
+        return false;
+    if (c->arch == HF_ARCH_QWEN2) c->attn_bias = true; /* Qwen2 always has q/k/v biases */
+    if (c->heads % c->kv_heads != 0) {
+        diag_at(j->d, j->path, NULL, NULL,
+                "field 'num_key_value_heads': %" PRId64 " does not divide num_attention_heads",
+                c->kv_heads);
+        return false;
+    }
+    c->interleaved = glm;
+    return hf_rope(j, c, glm ? 0.5 : 1.0);
+}
+
+/* bos/eos: an integer, a list (the first entry) or null. */
+static bool hf_token_id(const HfJson *j, const char *name, int64_t vocab, int64_t *out) {
+    const cJSON *it = hf_field(j->root, name);
+    if (it && cJSON_IsArray(it)) it = cJSON_GetArrayItem(it, 0);
+    if (!it) return true;
+    int64_t v;
+    if (!fe_json_get_int(it, &v) || v < 0 || v >= vocab) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s' must be a token id below %" PRId64, name,
+                vocab);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool hf_config_read(const char *path, const char *dir, HfConfig *c, Diag *d) {
+    memset(c, 0, sizeof *c);
+    c->bos = c->eos = -1;
+    HfJson j = {path, hf_json_load(path, d), d};
+    if (!j.root) return false;
+    static const struct {
+        const char *name;
+        HfArch arch;
+    } types[] = {{"llama", HF_ARCH_LLAMA},
+                 {"qwen2", HF_ARCH_QWEN2},
+                 {"glm", HF_ARCH_GLM},
+                 {"glm4", HF_ARCH_GLM4},
+                 {"gpt2", HF_ARCH_GPT2}};
+    const char *mt = hf_string(j.root, "model_type");
+    bool ok = false;
+    for (size_t i = 0; mt && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(mt, types[i].name) == 0) {
+            c->arch = types[i].arch;
+            c->model_type = types[i].name;
+            ok = true;
+        }
+    if (!ok)
+        diag_at(d, path, NULL, NULL,
+                "field 'model_type': '%s' is not supported (supported: llama, qwen2, glm, glm4, "
+                "gpt2)",
+                mt ? mt : "(missing)");
+    ok = ok && hf_unsupported(&j);
+    ok = ok && (c->arch == HF_ARCH_GPT2 ? hf_config_gpt2(&j, c) : hf_config_rope_model(&j, c));
+    ok = ok && hf_token_id(&j, "bos_token_id", c->vocab, &c->bos) &&
+         hf_token_id(&j, "eos_token_id", c->vocab, &c->eos);
+    cJSON_Delete(j.root);
+    if (!ok) return false;
+    /* generation_config.json, when present, has the last word on bos/eos */
+    char *gpath = fe_path_join(dir, "generation_config.json");
+    FILE *probe = fopen(gpath, "rb");
+    if (probe) {
+        fclose(probe);
+        HfJson gj = {gpath, hf_json_load(gpath, d), d};
+        ok = gj.root && hf_token_id(&gj, "bos_token_id", c->vocab, &c->bos) &&
+             hf_token_id(&gj, "eos_token_id", c->vocab, &c->eos);
+        cJSON_Delete(gj.root);
+    }
+    free(gpath);
+    return ok;
+}

@@ -1,0 +1,121 @@
+/* Interpreter: the "llm" op family (ir/ops_llm.h). KvAttention keeps its cache in an
+ * InterpKvCache handed in by interp_run_decoder; run through plain interp_run it has no cache
+ * and reports that. */
+#include "interp_internal.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+
+bool interp_kv_attention(const InterpArgs *a) {
+    ir_node_error(a->d, a->g, a->n, "needs a KV cache: run the graph with interp_run_decoder");
+    return false;
+}
+
+/* Layer `layer`'s key and value caches, [cap, hkv, dim] each, allocated on first use. */
+static bool interp_kv_layer(const InterpArgs *a, InterpKvCache *kv, int64_t layer, int64_t doubles,
+                            double **k, double **v) {
+    if (layer >= kv->n_layers) {
+        int n = (int)layer + 1;
+        double **nk = realloc(kv->k, sizeof *nk * (size_t)n);
+        if (nk) kv->k = nk;
+        double **nv = realloc(kv->v, sizeof *nv * (size_t)n);
+        if (nv) kv->v = nv;
+        int64_t *nb = realloc(kv->layer_bytes, sizeof *nb * (size_t)n);
+        if (nb) kv->layer_bytes = nb;
+        if (!nk || !nv || !nb) {
+            ir_node_error(a->d, a->g, a->n, "cannot allocate the KV cache table");
+            return false;
+        }
+        for (int i = kv->n_layers; i < n; i++) {
+            kv->k[i] = kv->v[i] = NULL;
+            kv->layer_bytes[i] = 0;
+        }
+        kv->n_layers = n;
+    }
+    if (!kv->k[layer]) {
+        kv->k[layer] = calloc((size_t)doubles, sizeof(double));
+        kv->v[layer] = calloc((size_t)doubles, sizeof(double));
+        kv->layer_bytes[layer] = doubles;
+        if (!kv->k[layer] || !kv->v[layer]) {
+            ir_node_error(a->d, a->g, a->n, "cannot allocate the KV cache of layer %" PRId64,
+                          layer);
+            return false;
+        }
+    } else if (kv->layer_bytes[layer] != doubles) {
+        ir_node_error(a->d, a->g, a->n,
+                      "two nodes use KV cache layer %" PRId64 " with different "
+                      "sizes",
+                      layer);
+        return false;
+    }
+    *k = kv->k[layer];
+    *v = kv->v[layer];
+    return true;
+}
+
+/* See ops_llm.h: writes this call's rows into the cache, then attends causally over it. */
+bool interp_kv_attention_run(const InterpArgs *a, InterpKvCache *kv) {
+    const InterpValue *q = a->in[0], *k = a->in[1], *v = a->in[2];
+    InterpValue *out = a->out[0];
+    int64_t s = interp_dim(&q->type, 0), hq = interp_dim(&q->type, 1);
+    int64_t dim = interp_dim(&q->type, 2), hkv = interp_dim(&k->type, 1);
+    int64_t layer = ir_attr_int(a->n, "layer"), cap = ir_attr_int(a->n, "max_context");
+    double scale = ir_attr_float(a->n, "scale");
+    if (scale == 0.0) scale = 1.0 / sqrt((double)dim);
+    if (kv->rows < 1 || kv->rows > s || kv->pos < 0) {
+        ir_node_error(a->d, a->g, a->n,
+                      "%" PRId64 " rows at position %" PRId64 " do not fit this call's %" PRId64
+                      " rows",
+                      kv->rows, kv->pos, s);
+        return false;
+    }
+    if (kv->pos > cap - kv->rows) {
+        ir_node_error(a->d, a->g, a->n,
+                      "the KV cache is full: %" PRId64 " + %" PRId64
+                      " tokens exceed max_context %" PRId64,
+                      kv->pos, kv->rows, cap);
+        return false;
+    }
+    double *kc, *vc;
+    if (!interp_kv_layer(a, kv, layer, cap * hkv * dim, &kc, &vc)) return false;
+    int64_t row = hkv * dim;
+    for (int64_t i = 0; i < kv->rows * row; i++) {
+        kc[kv->pos * row + i] = k->data[i];
+        vc[kv->pos * row + i] = v->data[i];
+    }
+    int64_t group = hq / hkv;
+    double *p = calloc((size_t)(kv->pos + kv->rows), sizeof *p);
+    if (!p) {
+        ir_node_error(a->d, a->g, a->n, "cannot allocate attention scores");
+        return false;
+    }
+    for (int64_t i = 0; i < kv->rows; i++) {
+        int64_t visible = kv->pos + i + 1;
+        for (int64_t h = 0; h < hq; h++) {
+            const double *qi = q->data + (i * hq + h) * dim;
+            double *oi = out->data + (i * hq + h) * dim;
+            int64_t kh = h / group;
+            double max = -INFINITY;
+            for (int64_t j = 0; j < visible; j++) {
+                const double *kj = kc + j * row + kh * dim;
+                double dot = 0.0;
+                for (int64_t c = 0; c < dim; c++) dot += qi[c] * kj[c];
+                p[j] = dot * scale;
+                if (p[j] > max) max = p[j];
+            }
+            double sum = 0.0;
+            for (int64_t j = 0; j < visible; j++) {
+                p[j] = exp(p[j] - max);
+                sum += p[j];
+            }
+            for (int64_t c = 0; c < dim; c++) {
+                double acc = 0.0;
+                for (int64_t j = 0; j < visible; j++) acc += p[j] * vc[j * row + kh * dim + c];
+                oi[c] = acc / sum;
+            }
+        }
+    }
+    free(p);
+    return true; /* rows >= kv->rows stay zero (outputs start zeroed) */
+}

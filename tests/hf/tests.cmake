@@ -1,0 +1,9 @@
+# Decoder LLMs from Hugging Face folders (frontend/hf, docs/llm.md).
+add_executable(hf_decoder_check ${CMAKE_CURRENT_LIST_DIR}/hf_decoder_check.c)
+target_include_directories(hf_decoder_check PRIVATE ${CMAKE_SOURCE_DIR}/include)
+target_link_libraries(hf_decoder_check PRIVATE ${CMAKE_DL_LIBS} m)
+foreach(model glm glm4 llama qwen2 gpt2)
+  kiln_add_script_test(hf_model_${model} ${CMAKE_CURRENT_LIST_DIR}/test_hf_model.sh ${model}
+    $<TARGET_FILE:hf_decoder_check>)
+endforeach()
+kiln_add_script_test(hf_malformed ${CMAKE_CURRENT_LIST_DIR}/test_hf_malformed.sh)
