@@ -1,0 +1,12 @@
+# Real ONNX exports (docs/onnx-models.md): each model in tests/onnx_models/<model>/ is compiled and
+# interpreted by kiln for every stored shape, and its outputs compared with onnxruntime's.
+#
+# kiln_add_onnx_model_test(MODEL TOL TAG...) registers onnx_model_<MODEL>; TOL is the bound of
+# npy_tool compare (TOL x max(1, |ref|)): 1e-4 for the fp32 models, 0.13 for bert_int8 (the
+# reasoning is in docs/onnx-models.md). A model is registered here only once kiln passes it:
+# docs/onnx-models.md lists which ops still block each of them.
+function(kiln_add_onnx_model_test model tol)
+  kiln_add_script_test(onnx_model_${model} ${KILN_TEST_DIR}/onnx_models/test_onnx_model.sh
+    $<TARGET_FILE:npy_tool> ${model} ${tol} ${ARGN})
+  set_tests_properties(onnx_model_${model} PROPERTIES TIMEOUT 300)
+endfunction()
