@@ -22,6 +22,8 @@
 int cli_compile_main(int argc, char **argv);
 int cli_run_main(int argc, char **argv);
 int cli_dump_main(int argc, char **argv);
+int cli_generate_main(int argc, char **argv);
+int cli_bench_main(int argc, char **argv);
 
 /* ---- option parsing (cli_args.c) ----------------------------------------------------------- */
 
@@ -174,5 +176,29 @@ bool cli_lib_open(CliLib *lib, const char *path, Diag *d);
  * cli_report_outputs, and prints the run time. */
 bool cli_lib_run(CliLib *lib, const IrTensor *inputs, const char *output_dir, Diag *d);
 void cli_lib_close(CliLib *lib);
+
+/* ---- decoder LLMs (cli_generate.c) --------------------------------------------------------- */
+
+/* A compiled decoder LLM with a live context: a library given as LIB.so, or a Hugging Face
+ * folder compiled into a temporary folder first (as `kiln run` does for model files). */
+typedef struct CliDecoder {
+    CliLib lib;
+    const KilnDecoder *dec; /* lib.model->decoder, checked */
+    void *ctx;              /* from lib.model->create, KV cache empty */
+    char *tmp_dir;          /* the temporary build folder (removed by close); NULL for LIB.so */
+    double compile_ms;      /* time spent compiling a folder (0 for LIB.so) */
+} CliDecoder;
+
+/* Opens target (a folder holding config.json, or a .so compiled by kiln with a decoder
+ * descriptor) and creates a context. max_context / max_prefill (0: the frontend's defaults)
+ * apply to folders only. */
+bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, int64_t max_prefill,
+                      Diag *d);
+/* Destroys the context, closes the library and removes the temporary folder. Safe on a
+ * zeroed or failed CliDecoder. */
+void cli_decoder_close(CliDecoder *cd);
+
+/* Monotonic clock in milliseconds. */
+double cli_generate_now_ms(void);
 
 #endif

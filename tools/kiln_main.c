@@ -14,6 +14,8 @@ static const char kiln_help[] =
     "  compile MODEL   generate C (and optionally a shared library) for a model\n"
     "  run TARGET      run a model file or a compiled library on .npy or random inputs\n"
     "  dump MODEL      print the IR as text or Graphviz\n"
+    "  generate MODEL  generate text with a decoder LLM (Hugging Face folder or library)\n"
+    "  bench           benchmark decoder prefill and decode against memory bandwidth\n"
     "  help [COMMAND]  show this help, or a command's\n"
     "\n"
     "options:\n"
@@ -28,11 +30,15 @@ typedef struct KilnCommand {
     int (*main)(int argc, char **argv);
 } KilnCommand;
 
+/* clang-format off */
 static const KilnCommand kiln_commands[] = {
     {"compile", cli_compile_main},
     {"run", cli_run_main},
     {"dump", cli_dump_main},
+    {"generate", cli_generate_main},
+    {"bench", cli_bench_main},
 };
+/* clang-format on */
 #define KILN_N_COMMANDS ((int)(sizeof kiln_commands / sizeof kiln_commands[0]))
 
 static const KilnCommand *kiln_find_command(const char *name) {
