@@ -305,7 +305,9 @@ typedef struct ShpMonomial {
     bool overflow;
 } ShpMonomial;
 
-static void shp_mono_mul(ShpMonomial *m, IrDim dim) {
+static void shp_mono_mul(const IrGraph *g, ShpMonomial *m, IrDim dim) {
+    int64_t bound;
+    if (dim.sym >= 0 && ir_dim_value(g, dim, &bound)) dim = ir_dim_const(bound); /* --bind */
     if (dim.sym >= 0) {
         m->syms[m->n_syms++] = dim.sym;
     } else if (dim.size != 0 && m->constant > INT64_MAX / dim.size) {
@@ -335,7 +337,7 @@ bool ir_shape_reshape(const IrGraph *g, const IrNode *n, const IrType *in, IrTyp
         return false;
     }
     ShpMonomial have = {1, {0}, 0, false}, want = {1, {0}, 0, false};
-    for (int i = 0; i < in[0].rank; i++) shp_mono_mul(&have, in[0].dims[i]);
+    for (int i = 0; i < in[0].rank; i++) shp_mono_mul(g, &have, in[0].dims[i]);
     int infer = -1;
     out[0].dtype = in[0].dtype;
     out[0].rank = shape->count;
@@ -362,7 +364,7 @@ bool ir_shape_reshape(const IrGraph *g, const IrNode *n, const IrType *in, IrTyp
         } else {
             out[0].dims[i] = ir_dim_const(s);
         }
-        shp_mono_mul(&want, out[0].dims[i]);
+        shp_mono_mul(g, &want, out[0].dims[i]);
     }
     if (have.overflow || want.overflow) {
         ir_node_error(d, g, n, "element count overflows");

@@ -66,6 +66,11 @@ static void a_reshape_bad(IrGraph *g, int n) {
 static void a_reshape_flat(IrGraph *g, int n) {
     ir_attr_set_ints(g, n, "shape", (int64_t[]){-1}, 1);
 }
+/* binds batch to 6 first: a bound symbol counts as its size */
+static void a_reshape_to_6x3_bound(IrGraph *g, int n) {
+    g->symbols[0].value = 6;
+    ir_attr_set_ints(g, n, "shape", (int64_t[]){6, 3}, 2);
+}
 static void a_perm(IrGraph *g, int n) {
     ir_attr_set_ints(g, n, "perm", (int64_t[]){1, 0, 2}, 3);
 }
@@ -175,6 +180,8 @@ int main(void) {
     CHECK(expect(infer1(IR_OP_RESHAPE, rs, 1, 1, a_reshape), "f32[seq, 8, 32]"));
     CHECK(expect(infer1(IR_OP_RESHAPE, rs, 1, 1, a_reshape_bad), "element counts differ"));
     CHECK(expect(infer1(IR_OP_RESHAPE, rs, 1, 1, a_reshape_flat), "element counts differ"));
+    IrType rs_bound[] = {TY(F, B, C(3))};
+    CHECK(expect(infer1(IR_OP_RESHAPE, rs_bound, 1, 1, a_reshape_to_6x3_bound), "f32[6, 3]"));
     IrType rs2[] = {TY(F, C(3), C(256))};
     CHECK(expect(infer1(IR_OP_RESHAPE, rs2, 1, 1, a_reshape_flat), "f32[768]"));
     IrType tr[] = {TY(F, S, C(8), C(32))};
