@@ -9,6 +9,7 @@
 #include "hf/hf.h"
 #include "file.h"
 #include "frontend.h"
+#include "onnx/onnx_frontend.h"
 #include "path.h"
 #include "safetensors.h"
 
@@ -135,10 +136,12 @@ IrGraph *fe_load_model(const char *path, const FeOptions *opt, Diag *d) {
         g = fe_json_load(path, d);
     } else if (fe_has_suffix(path, ".kir")) {
         g = fe_kir_load(path, d);
+    } else if (fe_has_suffix(path, ".onnx")) {
+        g = fe_onnx_load(path, opt, d);
     } else {
         diag_at(d, path, NULL, NULL,
                 "unknown model file type; supported extensions: .json (kiln JSON model), .kir "
-                "(kiln text IR), or a Hugging Face model folder");
+                "(kiln text IR), .onnx (ONNX model)");
     }
     if (g) fe_apply_bindings(g, opt);
     return g;

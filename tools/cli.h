@@ -201,4 +201,22 @@ void cli_decoder_close(CliDecoder *cd);
 /* Monotonic clock in milliseconds. */
 double cli_generate_now_ms(void);
 
+/* ---- decoder LLMs in `kiln run` (cli_decoder_run.c) ----------------------------------------- */
+
+/* True when g is a decoder LLM graph: it holds KvAttention nodes (docs/llm.md). */
+bool cli_graph_is_decoder(const IrGraph *g);
+
+/* `kiln run` of a library whose descriptor has a decoder: takes input_ids (--input, i64[n] or
+ * i32[n], 1 <= n <= max_prefill, ids in [0, vocab)) or, with --random-inputs, min(16,
+ * max_prefill) seeded uniform ids; runs reset + one prefill, reports 'logits' f32[n, vocab]
+ * like cli_report_outputs, and prints the run time. */
+bool cli_run_decoder_lib(const char *lib_path, char **raw, int n_raw, const CliRunOptions *opt,
+                         Diag *d);
+
+/* The same for a decoder graph loaded from model (a Hugging Face folder or a model file):
+ * compiled into a temporary folder and run, or, with interp, run by interp_run_decoder. g must
+ * have the decoder layout of docs/llm.md (checked); it is bound and planned when compiled. */
+bool cli_run_decoder_graph(const char *model, IrGraph *g, char **raw, int n_raw, bool interp,
+                           const CliRunOptions *opt, Diag *d);
+
 #endif

@@ -1,5 +1,6 @@
-/* `kiln run`: runs a compiled library, or a model file through the interpreter or a temporary
- * compilation, on inputs from .npy files or seeded random values. */
+/* `kiln run`: runs a compiled library, or a model file (or Hugging Face folder) through the
+ * interpreter or a temporary compilation, on inputs from .npy files or seeded random values.
+ * Decoder LLMs go to cli_decoder_run.c. */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -9,12 +10,17 @@
 #include "frontend/frontend.h"
 
 static const char cli_run_help[] =
-    "usage: kiln run MODEL|LIB.so [options]\n"
+    "usage: kiln run MODEL|MODEL_DIR|LIB.so [options]\n"
     "\n"
     "Runs a compiled library (LIB.so from kiln compile --emit so) or a model file (.json or\n"
     ".kir) once, prints one summary line per output and the run time. A model file is compiled\n"
     "into a temporary folder and run, or run by the reference interpreter with --interp; the\n"
     "sizes of the given inputs bind the model's symbolic dimensions.\n"
+    "\n"
+    "Decoder LLMs (a Hugging Face MODEL_DIR, or a library compiled from one) take one input,\n"
+    "input_ids: i64[n] or i32[n] token ids, 1 <= n <= max_prefill (--random-inputs draws\n"
+    "min(16, max_prefill) ids from the vocabulary); the run empties the KV cache, prefills the\n"
+    "n tokens and gives logits f32[n, vocab].\n"
     "\n"
     "options:\n"
     "  --input NAME=FILE.npy   value of input NAME (repeatable)\n"
@@ -22,6 +28,9 @@ static const char cli_run_help[] =
     "                          (integers and bools: 0 or 1)\n"
     "  --bind k=v,...          sizes of symbols no --input fixes (model files only)\n"
     "  --interp                run the model with the reference interpreter (model files only)\n"
+    "  --max-context N         decoder MODEL_DIR: KV cache capacity in tokens (default 2048)\n"
+    "  --max-prefill N         decoder MODEL_DIR: most input_ids one run takes (default\n"
+    "                          min(128, max-context))\n"
     "  --output-dir DIR        also write each output to DIR/NAME.npy (DIR is created if\n"
     "                          missing; bytes of NAME outside [A-Za-z0-9_.-] are written %XX)\n"
     "  -h, --help              show this help\n";
@@ -57,6 +66,10 @@ static bool cli_run_lib_file(const char *path, char **raw, int n_raw, const CliR
                              Diag *d) {
     CliLib lib;
     if (!cli_lib_open(&lib, path, d)) return false;
+    if (lib.model->decoder) {
+        cli_lib_close(&lib);
+        return cli_run_decoder_lib(path, raw, n_raw, opt, d);
+    }
     int n = lib.model->n_inputs;
     IrTensor *tensors = calloc((size_t)(n ? n : 1), sizeof *tensors);
     bool *given = calloc((size_t)(n ? n : 1), sizeof *given);
@@ -162,11 +175,34 @@ static bool cli_run_compiled(IrGraph *g, const CliBindings *b, IrTensor *tensors
     return ok;
 }
 
+/* Limits of a decoder LLM read from a folder (--max-context, --max-prefill; 0: defaults). */
+typedef struct CliDecoderLimits {
+    int64_t max_context, max_prefill;
+} CliDecoderLimits;
+
 static bool cli_run_model_file(const char *model, char **raw, int n_raw, CliBindings *b,
-                               bool interp, const CliRunOptions *opt, Diag *d) {
-    FeOptions fopt = {b->items, b->count, 0, 0};
+                               bool interp, const CliDecoderLimits *lim, const CliRunOptions *opt,
+                               Diag *d) {
+    FeOptions fopt = {b->items, b->count, lim->max_context, lim->max_prefill};
     IrGraph *g = fe_load_model(model, &fopt, d);
     if (!g) return false;
+    if (cli_graph_is_decoder(g)) {
+        if (b->count > 0) {
+            diag_at(d, model, NULL, NULL,
+                    "--bind does not apply to a decoder LLM (it has no "
+                    "symbols; use --max-context and --max-prefill)");
+            ir_graph_free(g);
+            return false;
+        }
+        bool ok = cli_run_decoder_graph(model, g, raw, n_raw, interp, opt, d);
+        ir_graph_free(g);
+        return ok;
+    }
+    if (lim->max_context || lim->max_prefill) {
+        diag_at(d, model, NULL, NULL, "--max-context and --max-prefill apply to decoder LLMs only");
+        ir_graph_free(g);
+        return false;
+    }
     int n = g->n_inputs;
     IrTensor *tensors = calloc((size_t)(n ? n : 1), sizeof *tensors);
     bool *given = calloc((size_t)(n ? n : 1), sizeof *given);
@@ -220,6 +256,7 @@ int cli_run_main(int argc, char **argv) {
     bool interp = false;
     CliRunOptions opt = {0};
     CliBindings binds = {0};
+    CliDecoderLimits lim = {0, 0};
     char **raw = calloc((size_t)argc + 1, sizeof *raw);
     KILN_ASSERT(raw != NULL);
     int n_raw = 0, status = 1;
@@ -237,6 +274,10 @@ int cli_run_main(int argc, char **argv) {
             if (v && cli_parse_seed(v, &opt.seed, &d)) opt.random = true;
         } else if (cli_flag_value(argc, argv, &i, "--bind", &v, &d)) {
             if (v) cli_bindings_parse(&binds, v, &d);
+        } else if (cli_flag_value(argc, argv, &i, "--max-context", &v, &d)) {
+            if (v) cli_positive_int(v, "--max-context", &lim.max_context, &d);
+        } else if (cli_flag_value(argc, argv, &i, "--max-prefill", &v, &d)) {
+            if (v) cli_positive_int(v, "--max-prefill", &lim.max_prefill, &d);
         } else if (strcmp(argv[i], "--interp") == 0) {
             interp = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -251,13 +292,16 @@ int cli_run_main(int argc, char **argv) {
     if (diag_ok(&d) && !target) diag_error(&d, "no model file or library given");
     if (diag_ok(&d) && target && cli_is_library(target) && (interp || binds.count > 0))
         diag_error(&d, "--interp and --bind apply to model files, not to a compiled library");
+    if (diag_ok(&d) && target && cli_is_library(target) && (lim.max_context || lim.max_prefill))
+        diag_error(&d, "--max-context and --max-prefill apply to model folders, not to a compiled "
+                       "library (give them to kiln compile)");
     if (!diag_ok(&d)) {
         status = cli_usage_error("run", &d);
         goto done;
     }
     bool ok = cli_is_library(target)
                   ? cli_run_lib_file(target, raw, n_raw, &opt, &d)
-                  : cli_run_model_file(target, raw, n_raw, &binds, interp, &opt, &d);
+                  : cli_run_model_file(target, raw, n_raw, &binds, interp, &lim, &opt, &d);
     fflush(stdout);
     if (!ok) diag_print(&d, stderr);
     status = ok ? 0 : 1;

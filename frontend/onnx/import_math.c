@@ -308,7 +308,7 @@ static bool math_trilu(OnnxImporter *im, const OnnxNode *n) {
 
 static bool math_cumsum(OnnxImporter *im, const OnnxNode *n) {
     int64_t exclusive, reverse;
-    double axis;
+    double axis = 0;
     bool has_axis;
     if (!math_need_inputs(im, n, 2) || !onnx_attr_int(im, n, "exclusive", 0, &exclusive) ||
         !onnx_attr_int(im, n, "reverse", 0, &reverse) ||

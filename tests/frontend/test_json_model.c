@@ -239,7 +239,7 @@ static void test_files(void) {
     diag_free(&d);
 
     diag_init(&d);
-    CHECK(fe_load_model(fe_test_path(dir, "model.onnx"), NULL, &d) == NULL);
+    CHECK(fe_load_model(fe_test_path(dir, "model.pt"), NULL, &d) == NULL);
     CHECK(fe_test_diag_has(&d, "supported extensions: .json"));
     diag_free(&d);
 

@@ -1,0 +1,330 @@
+/* kiln-onnx-test's work for one test: import, interpret, compile, run, compare. */
+#include "onnx_test_run.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "codegen/runtime_files.h"
+#include "frontend/onnx/onnx_frontend.h"
+#include "onnx.pb-c.h"
+
+#define OTR_MAX_IO 64
+
+/* Runs argv, output to /dev/null; true when it exits 0. */
+static bool otr_spawn(char *const *argv) {
+    pid_t pid = fork();
+    if (pid < 0) return false;
+    if (pid == 0) {
+        FILE *f = freopen("/dev/null", "w", stdout);
+        FILE *e = freopen("/dev/null", "w", stderr);
+        (void)f, (void)e;
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0) return false;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static bool otr_is_runtime_file(const char *name) {
+    for (int i = 0; i < cg_runtime_file_count; i++)
+        if (strcmp(cg_runtime_files[i].name, name) == 0) return true;
+    return false;
+}
+
+bool otr_build_runtime(const char *work_dir, char *out, size_t cap) {
+    char rt[4096], path[4200];
+    snprintf(rt, sizeof rt, "%s/rt", work_dir);
+    mkdir(rt, 0755);
+    Diag d;
+    diag_init(&d);
+    char *argv[64];
+    int n = 0;
+    char *objs[64];
+    int n_objs = 0;
+    bool ok = true;
+    /* Every file first: the sources include each other's headers. */
+    for (int i = 0; i < cg_runtime_file_count && ok; i++) {
+        const CgEmbeddedFile *f = &cg_runtime_files[i];
+        const char *name = strcmp(f->name, "model.h") == 0 ? "kiln_model.h" : f->name;
+        snprintf(path, sizeof path, "%s/%s", rt, name);
+        ok = cli_write_file(path, f->data, f->size, &d);
+    }
+    for (int i = 0; i < cg_runtime_file_count && ok; i++) {
+        const char *name = cg_runtime_files[i].name;
+        size_t len = strlen(name);
+        if (len > 2 && strcmp(name + len - 2, ".c") == 0 && n_objs < 60) {
+            char obj[4200];
+            snprintf(path, sizeof path, "%s/%s", rt, name);
+            snprintf(obj, sizeof obj, "%s/%.*s.o", rt, (int)(len - 2), name);
+            char *cc[] = {"cc", "-O1", "-fPIC", "-c", "-o", obj, path, NULL};
+            ok = otr_spawn(cc);
+            objs[n_objs++] = strdup(obj);
+        }
+    }
+    snprintf(out, cap, "%s/libkrt.a", rt);
+    argv[n++] = "ar";
+    argv[n++] = "rcs";
+    argv[n++] = out;
+    for (int i = 0; i < n_objs; i++) argv[n++] = objs[i];
+    argv[n] = NULL;
+    if (ok) ok = otr_spawn(argv);
+    for (int i = 0; i < n_objs; i++) free(objs[i]);
+    diag_free(&d);
+    return ok;
+}
+
+/* rtol/atol from the test's data.json when it sets them. */
+static void otr_tolerances(const char *dir, double *rtol, double *atol) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/data.json", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p;
+    if ((p = strstr(buf, "\"rtol\"")) && (p = strchr(p, ':'))) *rtol = strtod(p + 1, NULL);
+    if ((p = strstr(buf, "\"atol\"")) && (p = strchr(p, ':'))) *atol = strtod(p + 1, NULL);
+}
+
+static bool otr_close(double a, double b, double rtol, double atol) {
+    if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
+    if (isinf(a) || isinf(b)) return a == b;
+    return fabs(a - b) <= atol + rtol * fabs(b);
+}
+
+/* Compares got with want; writes the first mismatch into why. */
+static bool otr_compare(const char *what, const IrTensor *got, const IrTensor *want, double rtol,
+                        double atol, char *why, size_t cap) {
+    if (got->dtype != want->dtype || got->rank != want->rank ||
+        memcmp(got->dims, want->dims, sizeof(int64_t) * (size_t)got->rank) != 0) {
+        snprintf(why, cap, "%s: type or shape differs from the expected output", what);
+        return false;
+    }
+    bool exact = !ir_dtype_is_float(got->dtype);
+    int64_t n = ir_tensor_numel(got);
+    for (int64_t i = 0; i < n; i++) {
+        double a = ir_tensor_get(got, i), b = ir_tensor_get(want, i);
+        if (exact ? a != b : !otr_close(a, b, rtol, atol)) {
+            snprintf(why, cap, "%s: element %lld is %g, expected %g", what, (long long)i, a, b);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Reads dir/prefix_N.pb for N = 0.. into ts; returns the count (-1 on error). */
+static int otr_read_set(const char *set, const char *prefix, IrTensor *ts, char *why, size_t cap) {
+    int n = 0;
+    for (; n < OTR_MAX_IO; n++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s_%d.pb", set, prefix, n);
+        if (access(path, F_OK) != 0) break;
+        Diag d;
+        diag_init(&d);
+        bool ok = onnx_tensor_read_file(path, &ts[n], &d);
+        /* Sequences and optionals are not TensorProto files: kiln does not model them. */
+        if (!ok) snprintf(why, cap, "test data: %s", d.count ? d.messages[0] : "cannot read");
+        diag_free(&d);
+        if (!ok) return -1;
+    }
+    return n;
+}
+
+static void otr_model_ops(const char *model, char *ops, size_t cap) {
+    ops[0] = '\0';
+    FILE *f = fopen(model, "rb");
+    if (!f) return;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = len > 0 ? malloc((size_t)len) : NULL;
+    bool ok = buf && fread(buf, 1, (size_t)len, f) == (size_t)len;
+    fclose(f);
+    KilnOnnx__ModelProto *m = ok ? kiln_onnx__model_proto__unpack(NULL, (size_t)len, buf) : NULL;
+    free(buf);
+    if (!m) return;
+    size_t used = 0;
+    for (size_t i = 0; m->graph && i < m->graph->n_node; i++) {
+        const char *op = m->graph->node[i]->op_type ? m->graph->node[i]->op_type : "";
+        char key[256];
+        snprintf(key, sizeof key, ",%s,", op);
+        char wrapped[4200];
+        snprintf(wrapped, sizeof wrapped, ",%s,", ops);
+        if (strstr(wrapped, key)) continue;
+        int w = snprintf(ops + used, cap - used, "%s%s", used ? "," : "", op);
+        if (w > 0 && (size_t)w < cap - used) used += (size_t)w;
+    }
+    kiln_onnx__model_proto__free_unpacked(m, NULL);
+}
+
+static bool otr_unsupported_msg(const char *msg) {
+    return strstr(msg, "unsupported") || strstr(msg, "not supported") ||
+           strstr(msg, "does not support") || strstr(msg, "must be a compile-time constant") ||
+           strstr(msg, "test data: ");
+}
+
+/* Compiles the emitted model sources in out_dir (not the runtime copies) into lib.so. */
+static bool otr_cc(const char *out_dir, const char *rt_lib, char *so, size_t cap) {
+    char *argv[256];
+    int n = 0;
+    snprintf(so, cap, "%s/model.so", out_dir);
+    argv[n++] = "cc";
+    argv[n++] = "-O0";
+    argv[n++] = "-shared";
+    argv[n++] = "-fPIC";
+    argv[n++] = "-o";
+    argv[n++] = so;
+    DIR *dh = opendir(out_dir);
+    if (!dh) return false;
+    struct dirent *e;
+    int first = n;
+    while ((e = readdir(dh)) != NULL && n < 240) {
+        size_t len = strlen(e->d_name);
+        if (len > 2 && strcmp(e->d_name + len - 2, ".c") == 0 && !otr_is_runtime_file(e->d_name)) {
+            char *p = malloc(strlen(out_dir) + len + 2);
+            sprintf(p, "%s/%s", out_dir, e->d_name);
+            argv[n++] = p;
+        }
+    }
+    closedir(dh);
+    int last = n;
+    argv[n++] = (char *)rt_lib;
+    argv[n++] = "-lm";
+    argv[n++] = "-lpthread";
+    argv[n] = NULL;
+    bool ok = otr_spawn(argv);
+    for (int i = first; i < last; i++) free(argv[i]);
+    return ok;
+}
+
+OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib, char *why,
+                       size_t cap, char *ops, size_t ops_cap) {
+    char model[4200], set[4200];
+    snprintf(model, sizeof model, "%s/model.onnx", dir);
+    snprintf(set, sizeof set, "%s/test_data_set_0", dir);
+    otr_model_ops(model, ops, ops_cap);
+    IrTensor ins[OTR_MAX_IO], want[OTR_MAX_IO], got[OTR_MAX_IO];
+    memset(ins, 0, sizeof ins);
+    memset(want, 0, sizeof want);
+    memset(got, 0, sizeof got);
+    OtrStatus st = OTR_FAIL;
+    int n_in = otr_read_set(set, "input", ins, why, cap);
+    int n_out = n_in < 0 ? -1 : otr_read_set(set, "output", want, why, cap);
+    if (n_in < 0 || n_out < 0) {
+        st = otr_unsupported_msg(why) ? OTR_UNSUPPORTED : OTR_FAIL;
+        return st;
+    }
+    Diag d;
+    diag_init(&d);
+    FeOptions opt = {0};
+    IrGraph *g = fe_load_model(model, &opt, &d);
+    IrBinding binds[64];
+    char names[64][128];
+    int n_binds = 0;
+    if (g && g->n_inputs == n_in) {
+        for (int i = 0; i < g->n_inputs; i++) {
+            const IrType *t = &ir_value(g, g->inputs[i])->type;
+            for (int k = 0; k < t->rank && k < ins[i].rank && n_binds < 64; k++) {
+                if (t->dims[k].sym < 0) continue;
+                snprintf(names[n_binds], 128, "%s", g->symbols[t->dims[k].sym].name);
+                binds[n_binds].name = names[n_binds];
+                binds[n_binds].value = ins[i].dims[k];
+                n_binds++;
+            }
+        }
+        if (n_binds) {
+            ir_graph_free(g);
+            opt.bindings = binds;
+            opt.n_bindings = n_binds;
+            g = fe_load_model(model, &opt, &d);
+        }
+    }
+    double rtol = 1e-3, atol = 1e-7;
+    otr_tolerances(dir, &rtol, &atol);
+    if (!g) {
+        snprintf(why, cap, "%s", d.count ? d.messages[0] : "import failed");
+        st = otr_unsupported_msg(why) ? OTR_UNSUPPORTED : OTR_FAIL;
+        goto done;
+    }
+    if (g->n_inputs != n_in || g->n_outputs != n_out) {
+        snprintf(why, cap, "the model has %d inputs and %d outputs; the data has %d and %d",
+                 g->n_inputs, g->n_outputs, n_in, n_out);
+        goto done;
+    }
+    if (!interp_run(g, ins, got, &d)) {
+        snprintf(why, cap, "interpreter: %s", d.count ? d.messages[0] : "failed");
+        goto done;
+    }
+    for (int i = 0; i < n_out; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "interpreter output %d", i);
+        if (!otr_compare(what, &got[i], &want[i], rtol, atol, why, cap)) goto done;
+        ir_tensor_free(&got[i]);
+    }
+    char out_dir[4200], prefix[128], so[4300];
+    snprintf(out_dir, sizeof out_dir, "%s/out", work_dir);
+    mkdir(out_dir, 0755);
+    CliBuildOptions bo = {0};
+    bo.bindings = opt.bindings;
+    bo.n_bindings = opt.n_bindings;
+    bo.prefix = "m";
+    bo.embed_weights = true;
+    if (!cli_build_model(g, out_dir, &bo, prefix, sizeof prefix, &d)) {
+        snprintf(why, cap, "C backend: %s", d.count ? d.messages[0] : "failed");
+        st = otr_unsupported_msg(why) ? OTR_UNSUPPORTED : OTR_FAIL;
+        goto done;
+    }
+    if (!otr_cc(out_dir, rt_lib, so, sizeof so)) {
+        snprintf(why, cap, "the generated C does not compile (%s)", out_dir);
+        goto done;
+    }
+    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    const KilnModel *km = h ? dlsym(h, "kiln_model") : NULL;
+    void *ctx = NULL;
+    if (!km || km->n_inputs != n_in || km->n_outputs != n_out || km->create(&ctx, NULL) != 0) {
+        snprintf(why, cap, "cannot load or create the compiled model");
+        if (h) dlclose(h);
+        goto done;
+    }
+    const void *in_ptrs[OTR_MAX_IO];
+    void *out_ptrs[OTR_MAX_IO];
+    for (int i = 0; i < n_in; i++) in_ptrs[i] = ins[i].data;
+    for (int i = 0; i < n_out; i++) {
+        ir_tensor_alloc(&got[i], want[i].dtype, want[i].rank, want[i].dims);
+        out_ptrs[i] = got[i].data;
+    }
+    int rc = km->run(ctx, in_ptrs, out_ptrs);
+    km->destroy(ctx);
+    dlclose(h);
+    if (rc != 0) {
+        snprintf(why, cap, "compiled model: run returned %d", rc);
+        goto done;
+    }
+    for (int i = 0; i < n_out; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "compiled output %d", i);
+        if (!otr_compare(what, &got[i], &want[i], rtol, atol, why, cap)) goto done;
+    }
+    st = OTR_PASS;
+done:
+    for (int i = 0; i < OTR_MAX_IO; i++) {
+        ir_tensor_free(&ins[i]);
+        ir_tensor_free(&want[i]);
+        ir_tensor_free(&got[i]);
+    }
+    if (g) ir_graph_free(g);
+    diag_free(&d);
+    return st;
+}
