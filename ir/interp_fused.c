@@ -83,3 +83,43 @@ bool interp_fused_elementwise(const InterpArgs *a) {
     free(r);
     return true;
 }
+
+/* FusedLinear: the Linear result goes straight into the output, then the epilogue program
+ * rewrites each element in place (register 0 = that element, 1..m = epilogue inputs). */
+bool interp_fused_linear(const InterpArgs *a) {
+    InterpArgs base = *a;
+    base.n_in = 3;
+    if (!interp_linear(&base)) return false;
+    InterpValue *out = a->out[0];
+    const IrAttr *prog = ir_attr_find(a->n, "program");
+    const IrAttr *consts = ir_attr_find(a->n, "constants");
+    const double *k = consts ? consts->floats : NULL;
+    int rank = out->type.rank, n_ext = a->n_in - 3;
+    int64_t dims[IR_MAX_RANK], idx[IR_MAX_RANK] = {0};
+    interp_type_dims(&out->type, dims);
+    int64_t *strides = calloc((size_t)(n_ext + 1) * IR_MAX_RANK, sizeof *strides);
+    int64_t *offsets = calloc((size_t)n_ext + 1, sizeof *offsets);
+    const int64_t **stride_ptrs = calloc((size_t)n_ext + 1, sizeof *stride_ptrs);
+    double *r = malloc(sizeof *r * (size_t)(1 + n_ext + prog->count / 3));
+    KILN_ASSERT(strides && offsets && stride_ptrs && r);
+    for (int i = 0; i < n_ext; i++) {
+        int64_t in_dims[IR_MAX_RANK];
+        interp_type_dims(&a->in[3 + i]->type, in_dims);
+        interp_broadcast_strides(in_dims, a->in[3 + i]->type.rank, rank, strides + i * IR_MAX_RANK);
+        stride_ptrs[i] = strides + i * IR_MAX_RANK;
+    }
+    for (int64_t e = 0; e < out->numel; e++) {
+        r[0] = out->data[e];
+        for (int i = 0; i < n_ext; i++) r[1 + i] = a->in[3 + i]->data[offsets[i]];
+        int reg = 1 + n_ext;
+        for (int j = 0; j < prog->count; j += 3, reg++)
+            r[reg] = interp_fused_step(prog->ints[j], prog->ints[j + 1], prog->ints[j + 2], r, k);
+        out->data[e] = r[reg - 1];
+        interp_index_next(rank, dims, idx, n_ext, offsets, stride_ptrs);
+    }
+    free(strides);
+    free(offsets);
+    free(stride_ptrs);
+    free(r);
+    return true;
+}

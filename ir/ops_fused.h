@@ -14,6 +14,14 @@
  *       a to the power constants[b]; CONST: the value constants[a]. Computation is in the
  *       dtype's precision (float for f32). `nodes` (optional) lists the names of the original
  *       nodes, ", "-separated, for comments in generated code.
+ *
+ *   FusedLinear(x[..., K], w, [bias[N]], e1, e2, ...) -> y[..., N]
+ *       Linear(x, w, bias) (ops.h; attribute transpose_w as there, default 1) followed by an
+ *       epilogue applied to each output element: a FusedElementwise program (same opcodes,
+ *       `program`, `constants`, `nodes`) whose register 0 is the Linear result and registers
+ *       1..m are the epilogue inputs e1..em, each read with numpy broadcasting to y's shape
+ *       (which they must not enlarge); the output is the last register. Input 2 (bias) may be
+ *       absent. Made by fuse-ops from Linear/MatMul + bias + activation (+ residual) chains.
  */
 #ifndef KILN_OPS_FUSED_H
 #define KILN_OPS_FUSED_H
@@ -41,6 +49,8 @@ typedef enum IrFusedOpcode {
 /* Most registers (inputs + instructions) one FusedElementwise program may use. */
 #define IR_FUSED_MAX_REGS 256
 
-#define IR_OPS_FUSED(X) X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1)
+#define IR_OPS_FUSED(X)                                                                            \
+    X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1)                       \
+    X(FUSED_LINEAR, "FusedLinear", fused_linear, 2, -1, 1, 1)
 
 #endif

@@ -3,21 +3,8 @@
 
 #include "shape_internal.h"
 
-/* FusedElementwise: one float dtype across inputs, a well-formed program, broadcast output. */
-bool ir_shape_fused_elementwise(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
-                                Diag *d) {
-    IrDtype dt = in[0].dtype;
-    if (dt != IR_DTYPE_F32 && dt != IR_DTYPE_F64) {
-        ir_node_error(d, g, n, "inputs must be f32 or f64, not %s", ir_dtype_name(dt));
-        return false;
-    }
-    out[0] = in[0];
-    for (int i = 1; i < n->n_inputs; i++) {
-        if (!shp_same_dtype(g, n, in, 0, i, d)) return false;
-        IrType next;
-        if (!shp_broadcast(g, n, &out[0], &in[i], &next, d)) return false;
-        out[0] = next;
-    }
+/* Checks the register program of node n whose first n_regs registers are its inputs. */
+static bool shape_fused_program(const IrGraph *g, const IrNode *n, int n_regs, Diag *d) {
     const IrAttr *prog = ir_attr_find(n, "program");
     const IrAttr *consts = ir_attr_find(n, "constants");
     int n_consts = consts ? consts->count : 0;
@@ -25,7 +12,7 @@ bool ir_shape_fused_elementwise(const IrGraph *g, const IrNode *n, const IrType 
         ir_node_error(d, g, n, "attribute 'program' must hold one or more 3-int instructions");
         return false;
     }
-    int regs = n->n_inputs;
+    int regs = n_regs;
     if (regs + prog->count / 3 > IR_FUSED_MAX_REGS) {
         ir_node_error(d, g, n, "the program uses more than %d registers", IR_FUSED_MAX_REGS);
         return false;
@@ -48,4 +35,43 @@ bool ir_shape_fused_elementwise(const IrGraph *g, const IrNode *n, const IrType 
         }
     }
     return true;
+}
+
+/* FusedElementwise: one float dtype across inputs, a well-formed program, broadcast output. */
+bool ir_shape_fused_elementwise(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
+                                Diag *d) {
+    IrDtype dt = in[0].dtype;
+    if (dt != IR_DTYPE_F32 && dt != IR_DTYPE_F64) {
+        ir_node_error(d, g, n, "inputs must be f32 or f64, not %s", ir_dtype_name(dt));
+        return false;
+    }
+    out[0] = in[0];
+    for (int i = 1; i < n->n_inputs; i++) {
+        if (!shp_same_dtype(g, n, in, 0, i, d)) return false;
+        IrType next;
+        if (!shp_broadcast(g, n, &out[0], &in[i], &next, d)) return false;
+        out[0] = next;
+    }
+    return shape_fused_program(g, n, n->n_inputs, d);
+}
+
+/* FusedLinear: Linear's rule for inputs 0..2, then epilogue inputs of the same dtype that
+ * broadcast to the Linear output without enlarging it, and a well-formed program. */
+bool ir_shape_fused_linear(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
+                           Diag *d) {
+    if (n->n_inputs < 3) {
+        ir_node_error(d, g, n, "needs x, w, a bias slot (may be absent) and epilogue inputs");
+        return false;
+    }
+    if (!ir_shape_linear(g, n, in, out, d)) return false;
+    for (int i = 3; i < n->n_inputs; i++) {
+        if (!shp_same_dtype(g, n, in, 0, i, d)) return false;
+        IrType b;
+        if (!shp_broadcast(g, n, &out[0], &in[i], &b, d)) return false;
+        if (!ir_type_equal(&b, &out[0])) {
+            ir_node_error(d, g, n, "epilogue input %d would enlarge the output by broadcasting", i);
+            return false;
+        }
+    }
+    return shape_fused_program(g, n, n->n_inputs - 2, d);
 }

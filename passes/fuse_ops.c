@@ -5,7 +5,12 @@
  * its output is read only by this node (and is no graph output). A group thus always has one
  * output, written by its last node (the root). Every group of two or more nodes is replaced,
  * at its root's position, by one FusedElementwise whose inputs are the values the group reads
- * from outside; scalar constants (one element) are folded into the program as immediates. */
+ * from outside; scalar constants (one element) are folded into the program as immediates.
+ *
+ * Then epilogues: a FusedElementwise (or a lone elementwise node) reading the output of a Linear,
+ * or of a MatMul by a rank-2 b (the same computation with transpose_w=0), that nothing else
+ * reads becomes one FusedLinear whose epilogue is the group's program, provided its other inputs
+ * are the whole output, one row of features, or one element (what the C emitter indexes). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,7 +91,7 @@ static void fops_build(IrGraph *g, const int *group, int root, bool *dead, PassS
         for (int i = 0; i < n->n_inputs; i++) {
             int v = n->inputs[i], p = g->values[v].producer;
             double x;
-            if ((p >= 0 && group[p] == root) || fops_scalar(g, v, &x)) continue;
+            if ((p >= 0 && p <= root && group[p] == root) || fops_scalar(g, v, &x)) continue;
             bool known = false;
             for (int k = 0; k < n_ext; k++) known = known || ext[k] == v;
             if (!known) ext[n_ext++] = v;
@@ -100,7 +105,7 @@ static void fops_build(IrGraph *g, const int *group, int root, bool *dead, PassS
         for (int i = 0; i < n->n_inputs && i < 2; i++) {
             int v = n->inputs[i], p = g->values[v].producer;
             double x;
-            if (p >= 0 && group[p] == root) {
+            if (p >= 0 && p <= root && group[p] == root) {
                 r[i] = reg_of_node[p];
             } else if (fops_scalar(g, v, &x)) {
                 consts[n_consts] = x;
@@ -143,6 +148,107 @@ static void fops_build(IrGraph *g, const int *group, int root, bool *dead, PassS
     free(consts);
 }
 
+/* True when node ni is a Linear, or a MatMul that computes one (b of rank 2), in f32 with static
+ * shapes, whose only output is read once and is no graph output. */
+static bool fops_base(const IrGraph *g, int ni, const int *uses) {
+    const IrNode *n = &g->nodes[ni];
+    if (n->op != IR_OP_LINEAR && n->op != IR_OP_MATMUL) return false;
+    int y = n->outputs[0];
+    const IrType *t = &g->values[y].type;
+    if (t->dtype != IR_DTYPE_F32 || !ir_type_is_static(t) || uses[y] != 1 ||
+        pu_is_graph_output(g, y))
+        return false;
+    if (n->op == IR_OP_LINEAR) return true;
+    const IrType *a = &g->values[n->inputs[0]].type, *b = &g->values[n->inputs[1]].type;
+    return a->rank >= 1 && b->rank == 2 && a->dtype == IR_DTYPE_F32 && b->dtype == IR_DTYPE_F32;
+}
+
+/* The FusedLinear index class of epilogue input v for output type out with nfeat features. */
+static bool fops_epilogue_input_ok(const IrGraph *g, int v, const IrType *out, int64_t nfeat) {
+    const IrType *t = &g->values[v].type;
+    int64_t numel = 1, onumel = 1;
+    for (int i = 0; i < t->rank; i++) numel *= t->dims[i].size;
+    for (int i = 0; i < out->rank; i++) onumel *= out->dims[i].size;
+    if (numel == 1) return true;
+    if (numel == onumel) return ir_type_equal(t, out) || t->rank <= out->rank;
+    return t->rank >= 1 && numel == nfeat && t->dims[t->rank - 1].size == nfeat;
+}
+
+/* Folds FusedElementwise node fi into the Linear/MatMul producing its input slot; returns
+ * whether it did (marking both dead and adding the FusedLinear). */
+static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassStats *stats) {
+    const IrNode *f = &g->nodes[fi];
+    int y = f->outputs[0];
+    const IrType *out = &g->values[y].type;
+    for (int slot = 0; slot < f->n_inputs; slot++) {
+        int v = f->inputs[slot], p = g->values[v].producer;
+        if (p < 0 || dead[p] || !fops_base(g, p, uses) || !ir_type_equal(&g->values[v].type, out))
+            continue;
+        int64_t nfeat = out->dims[out->rank - 1].size;
+        bool ok = f->n_inputs - 1 + 3 <= IR_FUSED_MAX_REGS;
+        for (int i = 0; ok && i < f->n_inputs; i++)
+            ok = i == slot ||
+                 (f->inputs[i] != v && fops_epilogue_input_ok(g, f->inputs[i], out, nfeat));
+        if (!ok) continue;
+        const IrNode *b = &g->nodes[p];
+        int n_in = f->n_inputs + 2;
+        int *in = malloc(sizeof *in * (size_t)n_in);
+        const IrAttr *prog = ir_attr_find(f, "program");
+        int64_t *code = malloc(sizeof *code * (size_t)prog->count);
+        KILN_ASSERT(in && code);
+        in[0] = b->inputs[0];
+        in[1] = b->inputs[1];
+        in[2] = b->op == IR_OP_LINEAR && b->n_inputs > 2 ? b->inputs[2] : -1;
+        /* register map: the slot becomes 0, the other inputs 1..; program registers keep their
+         * numbers (there are as many input registers as before) */
+        int map[IR_FUSED_MAX_REGS];
+        for (int i = 0, k = 1; i < f->n_inputs; i++) {
+            if (i == slot) {
+                map[i] = 0;
+            } else {
+                map[i] = k;
+                in[2 + k] = f->inputs[i];
+                k++;
+            }
+        }
+        for (int j = 0; j < prog->count; j += 3) {
+            int64_t op = prog->ints[j], a = prog->ints[j + 1], c = prog->ints[j + 2];
+            if (op != IR_FUSED_CONST && a < f->n_inputs) a = map[a];
+            if (op <= IR_FUSED_DIV && c < f->n_inputs) c = map[c];
+            code[j] = op;
+            code[j + 1] = a;
+            code[j + 2] = c;
+        }
+        char names[1400];
+        snprintf(names, sizeof names, "%s, %s", b->name, ir_attr_string(f, "nodes"));
+        char base[1100];
+        snprintf(base, sizeof base, "%s.fused", b->name);
+        int tw = b->op == IR_OP_LINEAR ? (int)ir_attr_int(b, "transpose_w") : 0;
+        const IrAttr *consts = ir_attr_find(f, "constants");
+        double *kc = NULL;
+        int n_consts = consts ? consts->count : 0;
+        if (n_consts) {
+            kc = malloc(sizeof *kc * (size_t)n_consts);
+            KILN_ASSERT(kc != NULL);
+            memcpy(kc, consts->floats, sizeof *kc * (size_t)n_consts);
+        }
+        dead[p] = true;
+        dead[fi] = true;
+        g->nodes[fi].n_outputs = 0;
+        int nn = pu_node_add(g, IR_OP_FUSED_LINEAR, base, in, n_in, &y, 1, p);
+        ir_attr_set_int(g, nn, "transpose_w", tw);
+        ir_attr_set_ints(g, nn, "program", code, prog->count);
+        if (n_consts) ir_attr_set_floats(g, nn, "constants", kc, n_consts);
+        ir_attr_set_string(g, nn, "nodes", names);
+        if (stats) stats->fused_ops += 1;
+        free(kc);
+        free(in);
+        free(code);
+        return true;
+    }
+    return false;
+}
+
 bool pass_fuse_ops(IrGraph *g, const PassOptions *opt, Diag *d) {
     (void)d;
     int nn = g->n_nodes;
@@ -173,14 +279,24 @@ bool pass_fuse_ops(IrGraph *g, const PassOptions *opt, Diag *d) {
     }
     bool changed = false;
     for (int ni = 0; ni < nn; ni++) {
-        if (group[ni] != ni || size[ni] < 2) continue;
+        if (group[ni] != ni) continue;
+        bool feeds = false; /* a lone node after a Linear/MatMul becomes an epilogue too */
+        for (int i = 0; size[ni] == 1 && i < g->nodes[ni].n_inputs; i++) {
+            int p = g->values[g->nodes[ni].inputs[i]].producer;
+            feeds = feeds || (p >= 0 && fops_base(g, p, uses));
+        }
+        if (size[ni] < 2 && !feeds) continue;
         fops_build(g, group, ni, dead, opt->stats);
         changed = true;
     }
     if (changed) {
-        bool *all = calloc((size_t)g->n_nodes, sizeof *all);
+        int n_built = g->n_nodes;
+        bool *all = calloc((size_t)g->n_nodes * 2 + 1, sizeof *all);
         KILN_ASSERT(all != NULL);
         memcpy(all, dead, sizeof *dead * (size_t)nn);
+        for (int fi = nn; fi < n_built; fi++)
+            if (g->nodes[fi].op == IR_OP_FUSED_ELEMENTWISE)
+                fops_epilogue(g, fi, uses, all, opt->stats);
         pu_remove_nodes(g, all);
         pu_toposort(g);
         free(all);

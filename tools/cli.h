@@ -90,9 +90,12 @@ typedef struct CliBuildOptions {
     const char *prefix; /* NULL: cg_default_prefix */
     bool embed_weights;
     bool emit_so; /* also build lib<prefix>.so */
+    /* Comma-separated pass pipeline (passes/pipeline.c); NULL: the -O2 pipeline, as kiln
+     * compile's default. */
+    const char *pipeline;
 } CliBuildOptions;
 
-/* Binds and plans g (pipeline "bind,plan_memory", verifying after each pass), emits C into the
+/* Runs opt->pipeline on g (verifying after each pass), emits C into the
  * existing folder dir and, with emit_so, compiles dir/lib<prefix>.so. The prefix used is written
  * into prefix_out (cap bytes). */
 bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, char *prefix_out,

@@ -12,7 +12,8 @@ bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, ch
     popt.bindings = opt->bindings;
     popt.n_bindings = opt->n_bindings;
     popt.verify_each = true;
-    if (!pass_run_pipeline(g, "bind,plan_memory", &popt, d)) return false;
+    const char *pipeline = opt->pipeline ? opt->pipeline : pass_pipeline_for_level(2, false);
+    if (!pass_run_pipeline(g, pipeline, &popt, d)) return false;
 
     if (opt->prefix) {
         if (!cli_is_identifier(opt->prefix) || strlen(opt->prefix) >= prefix_cap) {

@@ -1,5 +1,5 @@
 /* `kiln dump`: the IR of a model as text (.kir) or Graphviz, optionally after binding and
- * planning. */
+ * planning or after a pass pipeline. */
 #include "cli.h"
 
 #include <errno.h>
@@ -21,6 +21,9 @@ static const char cli_dump_help[] =
     "  -o FILE             write to FILE instead of standard output (written all at once)\n"
     "  --bind k=v,...      bind symbols first, then plan memory: the dump shows the static\n"
     "                      graph the C backend receives (repeatable)\n"
+    "  -O0, -O1, -O2       run that optimization level's pipeline (as kiln compile) first\n"
+    "  --passes P,Q,...    run exactly these passes first (for example fold,dce)\n"
+    "  --stats             print kiln compile's pass statistics to standard error\n"
     "  -h, --help          show this help\n";
 
 /* Writes g in the chosen format to a temporary file next to path, then renames it into place,
@@ -68,7 +71,9 @@ int cli_dump_main(int argc, char **argv) {
     diag_init(&d);
     const char *model = NULL, *out = NULL, *format = "text";
     CliBindings binds = {0};
-    bool have_bind = false;
+    bool have_bind = false, stats_on = false;
+    const char *passes = NULL;
+    int level = -1;
     int status = 1;
     for (int i = 0; i < argc; i++) {
         const char *v = NULL;
@@ -86,6 +91,13 @@ int cli_dump_main(int argc, char **argv) {
         } else if (cli_flag_value(argc, argv, &i, "--bind", &v, &d)) {
             if (v) cli_bindings_parse(&binds, v, &d);
             have_bind = true;
+        } else if (strcmp(argv[i], "-O0") == 0 || strcmp(argv[i], "-O1") == 0 ||
+                   strcmp(argv[i], "-O2") == 0) {
+            level = argv[i][2] - '0';
+        } else if (cli_flag_value(argc, argv, &i, "--passes", &v, &d)) {
+            passes = v;
+        } else if (strcmp(argv[i], "--stats") == 0) {
+            stats_on = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             diag_error(&d, "unknown option '%s'", argv[i]);
         } else if (model) {
@@ -96,6 +108,7 @@ int cli_dump_main(int argc, char **argv) {
         if (!diag_ok(&d)) break;
     }
     if (diag_ok(&d) && !model) diag_error(&d, "no model file given");
+    if (diag_ok(&d) && passes && level >= 0) diag_error(&d, "give either --passes or -O, not both");
     if (!diag_ok(&d)) {
         status = cli_usage_error("dump", &d);
         goto done;
@@ -103,12 +116,24 @@ int cli_dump_main(int argc, char **argv) {
     FeOptions fopt = {binds.items, binds.count, 0, 0};
     IrGraph *g = fe_load_model(model, &fopt, &d);
     bool ok = g != NULL;
-    if (ok && have_bind) {
+    const char *pipeline = passes;
+    if (level >= 0) pipeline = pass_pipeline_for_level(level, false);
+    if (!pipeline && have_bind) pipeline = "bind,plan_memory";
+    if (ok && pipeline) {
+        PassStats pstats = {0};
         PassOptions popt = {0};
         popt.bindings = binds.items;
         popt.n_bindings = binds.count;
         popt.verify_each = true;
-        ok = pass_run_pipeline(g, "bind,plan_memory", &popt, &d);
+        popt.stats = &pstats;
+        int nodes_before = g->n_nodes;
+        ok = pass_run_pipeline(g, pipeline, &popt, &d);
+        if (ok && stats_on)
+            fprintf(stderr,
+                    "nodes.imported: %d\nnodes.final: %d\nfused.qkv: %d\nfused.gate_up: %d\n"
+                    "fused.ops: %d\nfolded: %d\nremoved: %d\n",
+                    nodes_before, g->n_nodes, pstats.fused_qkv, pstats.fused_gate_up,
+                    pstats.fused_ops, pstats.folded, pstats.removed);
     }
     bool dot = strcmp(format, "dot") == 0;
     if (ok) {

@@ -143,3 +143,66 @@ bool cgc_emit_fused_elementwise(CgcEmitter *e, const IrNode *n) {
     for (int d = closes - 1; d >= 0; d--) fprintf(e->f, "%*s}\n", 4 + 4 * d, "");
     return true;
 }
+
+/* How an epilogue input of FusedLinear is indexed from the flat output index e: the whole
+ * output (e), one row of N features repeated (e % N), or one element (0). NULL otherwise. */
+static const char *cgc_fused_epilogue_index(const IrType *in, const IrType *out, int64_t nfeat) {
+    if (cgc_numel(in) == cgc_numel(out)) return "e";
+    if (cgc_numel(in) == 1) return "0";
+    if (in->rank >= 1 && cgc_numel(in) == nfeat && in->dims[in->rank - 1].size == nfeat)
+        return "e % N";
+    return NULL;
+}
+
+bool cgc_emit_fused_linear(CgcEmitter *e, const IrNode *n) {
+    const IrType *out = cgc_out_type(e, n, 0), *x = cgc_in_type(e, n, 0), *w = cgc_in_type(e, n, 1);
+    if (out->dtype != IR_DTYPE_F32) return cgc_unsupported_dtype(e, n, out->dtype);
+    if (x->rank < 1 || w->rank != 2)
+        return cgc_node_fail(e, n, "FusedLinear needs x[..., K] and w of rank 2");
+    int tw = ir_attr_int(n, "transpose_w") != 0;
+    int64_t k = x->dims[x->rank - 1].size;
+    int64_t nfeat = tw ? w->dims[0].size : w->dims[1].size;
+    int64_t m = 1;
+    for (int dd = 0; dd < x->rank - 1; dd++) m *= x->dims[dd].size;
+    const IrAttr *prog = ir_attr_find(n, "program");
+    const IrAttr *consts = ir_attr_find(n, "constants");
+    const double *kc = consts ? consts->floats : NULL;
+    const char *names = ir_attr_string(n, "nodes");
+    fputs("    /* fused Linear with epilogue, of: ", e->f);
+    cgc_put_comment_text(e->f, *names ? names : n->name);
+    fprintf(e->f, " */\n    /* x [%lld, %lld], w [%lld, %lld]%s */\n", (long long)m, (long long)k,
+            (long long)w->dims[0].size, (long long)w->dims[1].size,
+            cgc_has_input(n, 2) ? ", bias [N]" : "");
+    if (m * nfeat == 0) return true;
+    /* Row blocks of about 16K output elements: the epilogue runs on a block right after the
+     * kernel wrote it, while it is still in cache; no intermediate buffer is needed. */
+    int64_t rb = 16384 / nfeat;
+    if (rb < 8) rb = 8;
+    rb -= rb % 8;
+    if (rb > m) rb = m;
+    fprintf(e->f, "    {\n    const int64_t N = %lld;\n", (long long)nfeat);
+    fprintf(e->f, "    for (int64_t row = 0; row < %lld; row += %lld) {\n", (long long)m,
+            (long long)rb);
+    fprintf(e->f, "        const int64_t rows = %lld - row < %lld ? %lld - row : %lld;\n",
+            (long long)m, (long long)rb, (long long)m, (long long)rb);
+    fprintf(e->f,
+            "        krt_linear_f32(x0 + row * %lld, x1, %s, y0 + row * N, rows, %lld, N, %d);\n",
+            (long long)k, cgc_has_input(n, 2) ? "x2" : "NULL", (long long)k, tw);
+    fputs("        for (int64_t e = row * N; e < (row + rows) * N; e++) {\n", e->f);
+    fputs("            const float r0 = y0[e];\n", e->f);
+    for (int i = 3; i < n->n_inputs; i++) {
+        const char *ix = cgc_fused_epilogue_index(cgc_in_type(e, n, i), out, nfeat);
+        if (!ix) return cgc_node_fail(e, n, "an epilogue input broadcasts in an unsupported way");
+        fprintf(e->f, "            const float r%d = x%d[%s];\n", i - 2, i, ix);
+    }
+    int reg = n->n_inputs - 2;
+    for (int j = 0; j < prog->count; j += 3, reg++) {
+        char expr[512];
+        if (!cgc_fused_expr(e, n, prog->ints[j], prog->ints[j + 1], prog->ints[j + 2], kc, "f",
+                            expr, sizeof expr))
+            return false;
+        fprintf(e->f, "            const float r%d = %s;\n", reg, expr);
+    }
+    fprintf(e->f, "            y0[e] = r%d;\n        }\n    }\n    }\n", reg - 1);
+    return true;
+}
