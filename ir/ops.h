@@ -67,6 +67,7 @@
 
 #include "ops_cnn.h"
 #include "ops_fused.h"
+#include "ops_index.h"
 #include "ops_llm.h"
 #include "ops_math.h"
 #include "ops_quant.h"

@@ -88,6 +88,7 @@ extern const OnnxOpImport onnx_import_core[];  /* ops that map onto the core IR 
 extern const OnnxOpImport onnx_import_math[];  /* ir/ops_math.h */
 extern const OnnxOpImport onnx_import_cnn[];   /* ir/ops_cnn.h */
 extern const OnnxOpImport onnx_import_quant[]; /* ir/ops_quant.h */
+extern const OnnxOpImport onnx_import_index[]; /* ir/ops_index.h */
 
 /* ---- what import functions may call (implemented by the reader) ----------------------------- */
 

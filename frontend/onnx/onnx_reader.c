@@ -11,7 +11,7 @@
 
 OnnxImportFn onnx_find_import(const char *domain, const char *op_type) {
     const OnnxOpImport *tables[] = {onnx_import_core, onnx_import_math, onnx_import_cnn,
-                                    onnx_import_quant};
+                                    onnx_import_quant, onnx_import_index};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const OnnxOpImport *e = tables[t]; e->op_type; e++)
             if (strcmp(e->domain, domain) == 0 && strcmp(e->op_type, op_type) == 0)
