@@ -80,6 +80,7 @@
     IR_OPS_MATH(X)                                                                                 \
     IR_OPS_CNN(X)                                                                                  \
     IR_OPS_QUANT(X)                                                                                \
+    IR_OPS_INDEX(X)                                                                                \
     IR_OPS_FUSED(X)                                                                                \
     IR_OPS_LLM(X)
 
