@@ -10,3 +10,6 @@ function(kiln_add_onnx_model_test model tol)
     $<TARGET_FILE:npy_tool> ${model} ${tol} ${ARGN})
   set_tests_properties(onnx_model_${model} PROPERTIES TIMEOUT 300)
 endfunction()
+
+kiln_add_onnx_model_test(gpt2_ts 1e-4 b2s8 b1s13)
+kiln_add_onnx_model_test(resnet 1e-4 b1 b2)
