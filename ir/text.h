@@ -10,6 +10,10 @@
 
 /* Writes g in the text form. */
 void ir_print(const IrGraph *g, FILE *f);
+/* Like ir_print, for people: an inline constant with more than max_elements elements (such as
+ * the concatenated weights a fusion pass makes) is written `= elided COUNT`. Such text is for
+ * reading; the parser refuses it with a message saying how to get the full form. */
+void ir_print_summary(const IrGraph *g, FILE *f, size_t max_elements);
 /* The same into a malloc'd NUL-terminated string (caller frees). */
 char *ir_print_to_string(const IrGraph *g);
 

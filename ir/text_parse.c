@@ -600,7 +600,8 @@ static bool txp_element(TxpParser *P, IrDtype dt) {
     return true;
 }
 
-/* const := 'const' decl '=' ( 'load' STRING STRING | '[' [elem {',' elem}] ']' ) */
+/* const := 'const' decl '=' ( 'load' STRING STRING | '[' [elem {',' elem}] ']' )
+ * ('elided' COUNT, written by ir_print_summary, is recognised only to explain it is refused.) */
 static bool txp_const(TxpParser *P) {
     TxpOut o;
     if (!txp_value_decl(P, &o)) return false;
@@ -616,6 +617,11 @@ static bool txp_const(TxpParser *P) {
     }
     if (!txp_expect_punct(P, '=')) return false;
     int v;
+    if (txp_is_word(P, "elided"))
+        return txp_error(P, P->tok.line, P->tok.col,
+                         "the data of constant %%%s was left out of this dump; dump it again "
+                         "with --full-constants to get text kiln can read back",
+                         o.name);
     if (txp_is_word(P, "load")) {
         int line = P->tok.line, col = P->tok.col;
         const char *file = NULL, *key = NULL;

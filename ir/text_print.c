@@ -355,11 +355,15 @@ static bool txt_is_const(const IrGraph *g, int id, const bool *is_input) {
     return v->data && v->producer < 0 && !is_input[id];
 }
 
-static void txt_put_const(TxtBuf *b, const IrGraph *g, int id) {
+/* max_inline: inline constants with more elements are written `= elided COUNT`. */
+static void txt_put_const(TxtBuf *b, const IrGraph *g, int id, size_t max_inline) {
     const IrValue *v = ir_value(g, id);
+    size_t count = v->nbytes / ir_dtype_size(v->type.dtype);
     txt_puts(b, "const ");
     txt_put_value_decl(b, g, id);
-    if (v->data_file && v->data_key) {
+    if (!(v->data_file && v->data_key) && count > max_inline) {
+        txt_printf(b, " = elided %zu", count);
+    } else if (v->data_file && v->data_key) {
         txt_puts(b, " = load ");
         txt_put_quoted(b, v->data_file);
         txt_putc(b, ' ');
@@ -378,7 +382,7 @@ static void txt_put_const(TxtBuf *b, const IrGraph *g, int id) {
 
 /* Writes the whole graph into b: header, symbols, inputs, constants, nodes, outputs, with a
  * blank line between non-empty sections. */
-static void txt_put_graph(TxtBuf *b, const IrGraph *g) {
+static void txt_put_graph(TxtBuf *b, const IrGraph *g, size_t max_inline) {
     txt_printf(b, "kiln.ir %d graph ", TXT_FORMAT_VERSION);
     txt_put_quoted(b, g->name ? g->name : "");
     txt_putc(b, '\n');
@@ -407,7 +411,7 @@ static void txt_put_graph(TxtBuf *b, const IrGraph *g) {
         if (!txt_is_const(g, v, is_input)) continue;
         if (first) txt_putc(b, '\n');
         first = false;
-        txt_put_const(b, g, v);
+        txt_put_const(b, g, v, max_inline);
     }
     free(is_input);
 
@@ -432,6 +436,14 @@ void ir_print(const IrGraph *g, FILE *f) {
 /* The text form as a malloc'd string; the caller frees it. */
 char *ir_print_to_string(const IrGraph *g) {
     TxtBuf b = {0};
-    txt_put_graph(&b, g);
+    txt_put_graph(&b, g, SIZE_MAX);
     return b.s;
+}
+
+/* The text form for reading, with large inline constants elided. */
+void ir_print_summary(const IrGraph *g, FILE *f, size_t max_elements) {
+    TxtBuf b = {0};
+    txt_put_graph(&b, g, max_elements);
+    fputs(b.s, f);
+    free(b.s);
 }

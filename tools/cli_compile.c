@@ -10,7 +10,8 @@
 static const char cli_compile_help[] =
     "usage: kiln compile MODEL [options]\n"
     "\n"
-    "Compiles MODEL (.json model description or .kir text IR) to C source.\n"
+    "Compiles MODEL to C source: a .json model description, .kir text IR, .onnx model, or a\n"
+    "Hugging Face model folder (config.json + safetensors) of a decoder LLM.\n"
     "\n"
     "options:\n"
     "  -o DIR              output folder (default: <prefix>-kiln in the current folder). It is\n"

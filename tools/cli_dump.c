@@ -14,7 +14,8 @@
 static const char cli_dump_help[] =
     "usage: kiln dump MODEL [options]\n"
     "\n"
-    "Prints the IR of MODEL (.json or .kir) as text IR (docs/ir-text.md) or as a Graphviz graph.\n"
+    "Prints the IR of MODEL (.json, .kir, .onnx or a Hugging Face folder) as text IR\n"
+    "(docs/ir-text.md) or as a Graphviz graph.\n"
     "\n"
     "options:\n"
     "  --format text|dot   output format (default: text)\n"
@@ -24,11 +25,27 @@ static const char cli_dump_help[] =
     "  -O0, -O1, -O2       run that optimization level's pipeline (as kiln compile) first\n"
     "  --passes P,Q,...    run exactly these passes first (for example fold,dce)\n"
     "  --stats             print kiln compile's pass statistics to standard error\n"
+    "  --full-constants    write every constant's data; by default an inline constant of more\n"
+    "                      than 256 elements (such as weights a fusion concatenated) is shown\n"
+    "                      as 'elided COUNT', which is easier to read but does not parse back\n"
     "  -h, --help          show this help\n";
 
 /* Writes g in the chosen format to a temporary file next to path, then renames it into place,
  * so a failure leaves no partial file. */
-static bool cli_dump_to_file(const IrGraph *g, bool dot, const char *path, Diag *d) {
+/* Inline constants above this many elements are elided unless --full-constants is given. */
+#define CLI_DUMP_MAX_INLINE 256
+
+/* Writes g as text (all constant data when full) or as Graphviz to f. */
+static void cli_dump_write(const IrGraph *g, bool dot, bool full, FILE *f) {
+    if (dot)
+        ir_print_dot(g, f);
+    else if (full)
+        ir_print(g, f);
+    else
+        ir_print_summary(g, f, CLI_DUMP_MAX_INLINE);
+}
+
+static bool cli_dump_to_file(const IrGraph *g, bool dot, bool full, const char *path, Diag *d) {
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
     KILN_ASSERT(tmp != NULL);
@@ -47,10 +64,7 @@ static bool cli_dump_to_file(const IrGraph *g, bool dot, const char *path, Diag 
         free(tmp);
         return false;
     }
-    if (dot)
-        ir_print_dot(g, f);
-    else
-        ir_print(g, f);
+    cli_dump_write(g, dot, full, f);
     bool ok = !ferror(f);
     if (fclose(f) != 0) ok = false;
     if (ok) {
@@ -71,7 +85,7 @@ int cli_dump_main(int argc, char **argv) {
     diag_init(&d);
     const char *model = NULL, *out = NULL, *format = "text";
     CliBindings binds = {0};
-    bool have_bind = false, stats_on = false;
+    bool have_bind = false, stats_on = false, full = false;
     const char *passes = NULL;
     int level = -1;
     int status = 1;
@@ -96,6 +110,8 @@ int cli_dump_main(int argc, char **argv) {
             level = argv[i][2] - '0';
         } else if (cli_flag_value(argc, argv, &i, "--passes", &v, &d)) {
             passes = v;
+        } else if (strcmp(argv[i], "--full-constants") == 0) {
+            full = true;
         } else if (strcmp(argv[i], "--stats") == 0) {
             stats_on = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -138,12 +154,9 @@ int cli_dump_main(int argc, char **argv) {
     bool dot = strcmp(format, "dot") == 0;
     if (ok) {
         if (out) {
-            ok = cli_dump_to_file(g, dot, out, &d);
+            ok = cli_dump_to_file(g, dot, full, out, &d);
         } else {
-            if (dot)
-                ir_print_dot(g, stdout);
-            else
-                ir_print(g, stdout);
+            cli_dump_write(g, dot, full, stdout);
             ok = fflush(stdout) == 0;
             if (!ok) diag_error(&d, "cannot write to standard output");
         }

@@ -12,8 +12,9 @@
 static const char cli_run_help[] =
     "usage: kiln run MODEL|MODEL_DIR|LIB.so [options]\n"
     "\n"
-    "Runs a compiled library (LIB.so from kiln compile --emit so) or a model file (.json or\n"
-    ".kir) once, prints one summary line per output and the run time. A model file is compiled\n"
+    "Runs a compiled library (LIB.so from kiln compile --emit so) or a model file (.json, .kir\n"
+    "or .onnx) once, prints one summary line per output and the run time. A model file is "
+    "compiled\n"
     "into a temporary folder and run, or run by the reference interpreter with --interp; the\n"
     "sizes of the given inputs bind the model's symbolic dimensions.\n"
     "\n"

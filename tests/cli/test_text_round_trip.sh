@@ -46,6 +46,20 @@ round_trip tiny-glm seq=5 tiny_glm
 grep -q "Linear" "$TMP/mlp/model.dot" && grep -q "fc1" "$TMP/mlp/model.dot" &&
     ok "mlp: dot names ops and nodes" || bad "mlp: dot names ops and nodes"
 
+# After -O2, fused weights are inline constants: a default dump elides them (and says how to
+# get text that parses back), --full-constants round-trips.
+glm="$TMP/tiny-glm"
+expect_ok "tiny-glm: -O2 dump" dump "$glm/model.json" --bind seq=5 -O2 -o "$glm/o2.kir"
+check "tiny-glm: -O2 dump elides the fused weights" grep -q "= elided 98304" "$glm/o2.kir"
+expect_fail "tiny-glm: an elided dump does not compile" "dump it again with --full-constants" \
+    compile "$glm/o2.kir" -o "$glm/o2-out"
+expect_ok "tiny-glm: -O2 dump with full constants" dump "$glm/model.json" --bind seq=5 -O2 \
+    --full-constants -o "$glm/o2full.kir"
+expect_ok "tiny-glm: the full -O2 dump compiles" compile "$glm/o2full.kir" -o "$glm/o2full-out"
+expect_ok "tiny-glm: dump of the full -O2 dump" dump "$glm/o2full.kir" --full-constants -O0 \
+    -o "$glm/o2full2.kir"
+check "tiny-glm: the full -O2 dump reads back byte for byte" cmp "$glm/o2full.kir" "$glm/o2full2.kir"
+
 expect_fail "dump of a missing file" "cannot open" dump "$TMP/none.kir" -o "$TMP/none.out"
 [ ! -e "$TMP/none.out" ] && ok "no output file after a failed dump" || bad "dump left a file"
 printf 'this is not kir\n' >"$TMP/bad.kir"
