@@ -529,7 +529,7 @@ static bool txp_input(TxpParser *P) {
 }
 
 static bool txp_output(TxpParser *P) {
-    int v;
+    int v = -1;
     if (!txp_value_ref(P, &v)) return false;
     ir_output_add(P->g, v);
     return true;

@@ -1,7 +1,8 @@
 /* Elementwise ops, generated inline: unary math, binary arithmetic with numpy broadcasting, and
  * Cast. Floats compute in float (f32, f16, bf16: the 16-bit formats are widened on load and
  * rounded on store) or double (f64). Integers support Add, Sub, Mul, Neg and Relu, computed in
- * the unsigned type of the same width so overflow wraps instead of being undefined. */
+ * the unsigned type of the same width so overflow wraps instead of being undefined; integer Div
+ * truncates toward zero and gives 0 for a zero divisor (the interpreter reports it instead). */
 #include "cgc.h"
 
 #include <string.h>
@@ -140,9 +141,18 @@ static bool cgc_emit_binary(CgcEmitter *e, const IrNode *n, char op) {
     if (!cgc_arith(t, &a)) return cgc_unsupported_dtype(e, n, t);
     char expr[256];
     if (a.wrap_type) {
-        if (op == '/') return cgc_unsupported_dtype(e, n, t);
-        snprintf(expr, sizeof expr, "(%s)(%s)((%s)a %c (%s)b)", a.compute, a.wrap_type, a.wrap_type,
-                 op, a.wrap_type);
+        if (op == '/' && t == IR_DTYPE_U8) {
+            /* Integer Div truncates toward zero, as C and the interpreter do. b == 0 (a run-time
+             * error in the interpreter) gives 0, as integer Mod by zero does in the math family;
+             * b == -1 negates with wrap-around, since INT_MIN / -1 overflows in C. */
+            snprintf(expr, sizeof expr, "(%s)(b == 0 ? 0 : a / b)", a.compute);
+        } else if (op == '/') {
+            snprintf(expr, sizeof expr, "(%s)(b == 0 ? 0 : b == -1 ? (%s)((%s)0 - (%s)a) : a / b)",
+                     a.compute, a.compute, a.wrap_type, a.wrap_type);
+        } else {
+            snprintf(expr, sizeof expr, "(%s)(%s)((%s)a %c (%s)b)", a.compute, a.wrap_type,
+                     a.wrap_type, op, a.wrap_type);
+        }
     } else {
         snprintf(expr, sizeof expr, "a %c b", op);
     }

@@ -2,7 +2,7 @@
 # interpreted by kiln for every stored shape, and its outputs compared with onnxruntime's.
 #
 # kiln_add_onnx_model_test(MODEL TOL TAG...) registers onnx_model_<MODEL>; TOL is the bound of
-# npy_tool compare (TOL x max(1, |ref|)): 1e-4 for the fp32 models, 0.13 for bert_int8 (the
+# npy_tool compare (TOL x max(1, |ref|)): 1e-4 for every model, bert_int8 included (the
 # reasoning is in docs/onnx-models.md). A model is registered here only once kiln passes it:
 # docs/onnx-models.md lists which ops still block each of them.
 function(kiln_add_onnx_model_test model tol)
@@ -13,3 +13,6 @@ endfunction()
 
 kiln_add_onnx_model_test(gpt2_ts 1e-4 b2s8 b1s13)
 kiln_add_onnx_model_test(resnet 1e-4 b1 b2)
+kiln_add_onnx_model_test(bert 1e-4 b2s8 b1s13)
+kiln_add_onnx_model_test(gpt2_dynamo 1e-4 b2s8 b1s13)
+kiln_add_onnx_model_test(bert_int8 1e-4 b2s8 b1s13)
