@@ -249,6 +249,17 @@ static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassS
     return false;
 }
 
+/* Recounts uses[] (g->n_values entries) over the nodes not marked dead, plus graph outputs. */
+static void fops_live_uses(const IrGraph *g, const bool *dead, int *uses) {
+    memset(uses, 0, sizeof *uses * (size_t)g->n_values);
+    for (int ni = 0; ni < g->n_nodes; ni++) {
+        if (dead[ni]) continue;
+        for (int i = 0; i < g->nodes[ni].n_inputs; i++)
+            if (g->nodes[ni].inputs[i] >= 0) uses[g->nodes[ni].inputs[i]]++;
+    }
+    for (int i = 0; i < g->n_outputs; i++) uses[g->outputs[i]]++;
+}
+
 bool pass_fuse_ops(IrGraph *g, const PassOptions *opt, Diag *d) {
     (void)d;
     int nn = g->n_nodes;
@@ -294,6 +305,9 @@ bool pass_fuse_ops(IrGraph *g, const PassOptions *opt, Diag *d) {
         bool *all = calloc((size_t)g->n_nodes * 2 + 1, sizeof *all);
         KILN_ASSERT(all != NULL);
         memcpy(all, dead, sizeof *dead * (size_t)nn);
+        /* A value several members of one group read (x in GELU's x * 0.5 * (1 + tanh(x ...)))
+         * is read once by the fused node: count the readers that remain. */
+        fops_live_uses(g, all, uses);
         for (int fi = nn; fi < n_built; fi++)
             if (g->nodes[fi].op == IR_OP_FUSED_ELEMENTWISE)
                 fops_epilogue(g, fi, uses, all, opt->stats);

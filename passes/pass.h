@@ -60,6 +60,15 @@ bool pass_cse(IrGraph *g, const PassOptions *opt, Diag *d);
  * (their data is dropped; the value stays only as an unused name). */
 bool pass_dce(IrGraph *g, const PassOptions *opt, Diag *d);
 
+/* reshape-linear: a Linear (or MatMul by a rank-2 b) between a Reshape that flattens x[..., K]
+ * to [M, K] and a Reshape that restores [..., N] reads x and writes [..., N] itself; the Reshapes
+ * go (passes/reshape_linear.c has the exact conditions). */
+bool pass_reshape_linear(IrGraph *g, const PassOptions *opt, Diag *d);
+
+/* fuse-attention: Transpose/MatMul/scale/causal-mask/Softmax/MatMul/Transpose blocks over heads
+ * in [B, S, H, D] layout become one Attention node (passes/fuse_attention.c has the pattern). */
+bool pass_fuse_attention(IrGraph *g, const PassOptions *opt, Diag *d);
+
 /* fuse-qkv: two or three projections (Linear, or MatMul by a constant 2-D weight, each with an
  * optional bias) that read the same input become one projection with the weights concatenated
  * and a Split. Counted as fused_gate_up when a pair's outputs meet in Silu(a)*b or a*Silu(b)

@@ -18,6 +18,8 @@ static const struct {
     {"simplify", pass_simplify},
     {"cse", pass_cse},
     {"dce", pass_dce},
+    {"reshape-linear", pass_reshape_linear},
+    {"fuse-attention", pass_fuse_attention},
     {"fuse-qkv", pass_fuse_qkv},
     {"fuse-ops", pass_fuse_ops},
     {"prune", pass_prune},
@@ -28,13 +30,15 @@ static const struct {
 #define PASS_COUNT ((int)(sizeof pass_table / sizeof pass_table[0]))
 
 /* -O0 does only what code generation needs; -O1 cleans up without changing the op mix; -O2
- * also fuses. dce runs again after fusion to drop the weights fusion replaced. */
+ * also fuses (projections' Reshapes, attention blocks, QKV, elementwise chains). dce runs again
+ * after fusion to drop the weights fusion replaced. */
 static const char pass_o0[] = "bind,plan_memory";
 static const char pass_o1[] = "bind,fold,simplify,cse,dce,plan_memory";
 static const char pass_o1_prune[] = "bind,fold,simplify,cse,dce,prune,dce,plan_memory";
-static const char pass_o2[] = "bind,fold,simplify,cse,dce,fuse-qkv,fuse-ops,dce,plan_memory";
-static const char pass_o2_prune[] =
-    "bind,fold,simplify,cse,dce,prune,dce,fuse-qkv,fuse-ops,dce,plan_memory";
+static const char pass_o2[] = "bind,fold,simplify,cse,dce,reshape-linear,fuse-attention,dce,"
+                              "fuse-qkv,fuse-ops,dce,plan_memory";
+static const char pass_o2_prune[] = "bind,fold,simplify,cse,dce,prune,dce,reshape-linear,"
+                                    "fuse-attention,dce,fuse-qkv,fuse-ops,dce,plan_memory";
 
 const char *pass_pipeline_for_level(int level, bool prune) {
     switch (level) {

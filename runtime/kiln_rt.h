@@ -194,5 +194,6 @@ void *krt_alloc_aligned(size_t bytes);
 #include "krt_llm.h"
 #include "krt_math.h"
 #include "krt_quant.h"
+#include "krt_threads.h"
 
 #endif

@@ -35,6 +35,17 @@ typedef struct CgcEmitter {
 IR_OPS(CGC_DECLARE_EMIT)
 #undef CGC_DECLARE_EMIT
 
+/* ---- Linear (cgc_op_heavy.c) -------------------------------------------------------------
+ * y[M, N] = x[M, K] . W (+ bias): the product's sizes, shared by the node function and the
+ * pooled call the entry points make when the context has a thread pool (cgc_api.c). */
+typedef struct CgcLinearShape {
+    int64_t m, k, n; /* M = product of x's leading dims */
+    int transpose_w; /* w is [N, K] (else [K, N]) */
+} CgcLinearShape;
+
+/* Fills sh for Linear node n; false when x has rank 0 or w is not rank 2. */
+bool cgc_linear_shape(const CgcEmitter *e, const IrNode *n, CgcLinearShape *sh);
+
 /* ---- names and text (cgc_text.c) ------------------------------------------------------- */
 
 /* Writes s as the inside of a C string literal: every byte that is not plain printable ASCII,

@@ -58,7 +58,8 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
     fputs("_H\n#define KILN_GENERATED_", f);
     cgc_put_upper(f, p);
     fputs("_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n#include \"kiln_model.h\"\n\n"
-          "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n",
+          "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+          "struct KrtPool; /* a thread pool of the runtime (krt_threads.h) */\n\n",
           f);
     fputs("#define ", f);
     cgc_put_upper(f, p);
@@ -83,9 +84,11 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
         "    unsigned char *workspace;     /* scratch for intermediate values */\n"
         "    void *owned_weights;          /* allocated by %s_create, freed by %s_destroy */\n"
         "    void *owned_workspace;\n"
+        "    struct KrtPool *pool;         /* threads of the heavy kernels; NULL: one thread */\n"
+        "    struct KrtPool *owned_pool;   /* started by %s_create, stopped by %s_destroy */\n"
         "%s"
         "} %s_context;\n\n",
-        p, p, p, p,
+        p, p, p, p, p, p,
         dec.is_decoder ? "    float *kv_cache;              /* the KV cache (see _attach_kv) */\n"
                          "    int64_t kv_pos;               /* tokens in the cache */\n"
                          "    void *owned_kv;               /* allocated by _create */\n"
@@ -110,8 +113,13 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
         " * embedded). */\n"
         "int %s_create(%s_context **ctx, const char *weights_path);\n"
         "void %s_destroy(%s_context *ctx); /* for contexts from %s_create */\n"
-        "size_t %s_workspace_size(void);\n",
-        p, p, p, p, p, p);
+        "size_t %s_workspace_size(void);\n"
+        "/* Runs the heavy kernels of ctx on pool (krt_pool_create in krt_threads.h; NULL: the\n"
+        " * calling thread only). _create attaches a pool of KILN_THREADS threads (default: the\n"
+        " * online CPUs) that _destroy stops; _init attaches none. The pool must outlive its use\n"
+        " * by ctx, and two contexts must not run on one pool at the same time. */\n"
+        "int %s_attach_pool(%s_context *ctx, struct KrtPool *pool);\n",
+        p, p, p, p, p, p, p, p);
     if (dec.is_decoder) {
         cgc_decoder_write_header(f, opt, &dec);
     } else {
@@ -168,6 +176,40 @@ static void cgc_write_run(CgcEmitter *e) {
     fputs("    return KILN_OK;\n}\n\n", f);
 }
 
+/* Writes node i's call when it is a Linear: the pooled kernel when the context has a pool,
+ * else the node function (which runs krt_linear_f32 on the calling thread). False, writing
+ * nothing, for other nodes. */
+static bool cgc_write_pooled_linear(CgcEmitter *e, int i) {
+    const IrNode *n = &e->g->nodes[i];
+    CgcLinearShape sh;
+    if (n->op != IR_OP_LINEAR || !cgc_linear_shape(e, n, &sh)) return false;
+    FILE *f = e->f;
+    fputs("    if (ctx->pool)\n        krt_linear_f32_pool(ctx->pool, ", f);
+    cgc_put_value_ptr(e, n->inputs[0]);
+    fputs(", ", f);
+    cgc_put_value_ptr(e, n->inputs[1]);
+    fputs(", ", f);
+    if (cgc_has_input(n, 2))
+        cgc_put_value_ptr(e, n->inputs[2]);
+    else
+        fputs("NULL", f);
+    fputs(", ", f);
+    cgc_put_value_ptr(e, n->outputs[0]);
+    fprintf(f, ", %lld, %lld, %lld, %d);\n    else\n        node_%d(", (long long)sh.m,
+            (long long)sh.k, (long long)sh.n, sh.transpose_w, i);
+    bool first = true;
+    for (int j = 0; j < n->n_inputs; j++) {
+        if (n->inputs[j] < 0) continue;
+        fputs(first ? "" : ", ", f);
+        cgc_put_value_ptr(e, n->inputs[j]);
+        first = false;
+    }
+    fputs(", ", f);
+    cgc_put_value_ptr(e, n->outputs[0]);
+    fputs(");\n", f);
+    return true;
+}
+
 void cgc_write_node_calls(CgcEmitter *e, const bool *need) {
     const IrGraph *g = e->g;
     FILE *f = e->f;
@@ -181,6 +223,7 @@ void cgc_write_node_calls(CgcEmitter *e, const bool *need) {
         fputs("    /* ", f);
         cgc_put_node_origin(f, g, n);
         fputs(" */\n", f);
+        if (cgc_write_pooled_linear(e, i)) continue;
         bool fails = n->op == IR_OP_GATHER || n->op == IR_OP_KV_ATTENTION;
         fprintf(f, fails ? "    {\n        int status = node_%d(" : "    node_%d(", i);
         bool first = true;
@@ -263,7 +306,9 @@ void cgc_write_api(CgcEmitter *e) {
     fputs("    ctx->weights = (const unsigned char *)weights + KRT_WEIGHTS_HEADER_BYTES;\n"
           "    ctx->workspace = workspace;\n"
           "    ctx->owned_weights = NULL;\n"
-          "    ctx->owned_workspace = NULL;\n",
+          "    ctx->owned_workspace = NULL;\n"
+          "    ctx->pool = NULL;\n"
+          "    ctx->owned_pool = NULL;\n",
           f);
     if (dec.is_decoder)
         fputs("    ctx->kv_cache = NULL;\n    ctx->kv_pos = 0;\n    ctx->owned_kv = NULL;\n", f);
@@ -311,6 +356,12 @@ void cgc_write_api(CgcEmitter *e) {
           "        return status;\n    }\n"
           "    ctx->owned_weights = weights;\n    ctx->owned_workspace = workspace;\n",
           f);
+    fprintf(f,
+            "    ctx->owned_pool = krt_pool_create(krt_threads_default());\n"
+            "    if (!ctx->owned_pool) {\n        %s_destroy(ctx);\n"
+            "        return KILN_ERR_NO_MEMORY;\n    }\n"
+            "    ctx->pool = ctx->owned_pool;\n",
+            p);
     if (dec.is_decoder) {
         fputs("    void *kv = krt_alloc_aligned(", f);
         cgc_put_upper(f, p);
@@ -327,8 +378,14 @@ void cgc_write_api(CgcEmitter *e) {
     fprintf(
         f,
         "void %s_destroy(%s_context *ctx) {\n    if (!ctx) return;\n"
+        "    krt_pool_destroy(ctx->owned_pool);\n"
         "    free(ctx->owned_weights);\n    free(ctx->owned_workspace);\n%s    free(ctx);\n}\n\n",
         p, p, dec.is_decoder ? "    free(ctx->owned_kv);\n" : "");
+    fprintf(f,
+            "int %s_attach_pool(%s_context *ctx, struct KrtPool *pool) {\n"
+            "    if (!ctx) return KILN_ERR_ARGUMENT;\n    ctx->pool = pool;\n"
+            "    return KILN_OK;\n}\n\n",
+            p, p);
 
     fprintf(f,
             "const char *%s_status_string(int status) {\n    switch (status) {\n"

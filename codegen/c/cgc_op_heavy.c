@@ -63,20 +63,28 @@ bool cgc_emit_matmul(CgcEmitter *e, const IrNode *n) {
     return true;
 }
 
+bool cgc_linear_shape(const CgcEmitter *e, const IrNode *n, CgcLinearShape *sh) {
+    const IrType *x = cgc_in_type(e, n, 0), *w = cgc_in_type(e, n, 1);
+    if (x->rank < 1 || w->rank != 2) return false;
+    sh->transpose_w = ir_attr_int(n, "transpose_w") != 0;
+    sh->k = x->dims[x->rank - 1].size;
+    sh->n = sh->transpose_w ? w->dims[0].size : w->dims[1].size;
+    sh->m = cgc_prod(x, 0, x->rank - 1);
+    return true;
+}
+
 bool cgc_emit_linear(CgcEmitter *e, const IrNode *n) {
     if (!cgc_require_f32(e, n)) return false;
-    const IrType *x = cgc_in_type(e, n, 0), *w = cgc_in_type(e, n, 1);
-    if (x->rank < 1 || w->rank != 2)
+    CgcLinearShape sh;
+    if (!cgc_linear_shape(e, n, &sh))
         return cgc_node_fail(e, n, "Linear needs x[..., K] and w of rank 2");
-    int tw = ir_attr_int(n, "transpose_w") != 0;
-    int64_t k = x->dims[x->rank - 1].size;
-    int64_t nn = tw ? w->dims[0].size : w->dims[1].size;
-    int64_t m = cgc_prod(x, 0, x->rank - 1);
-    fprintf(e->f, "    /* x [%lld, %lld], w [%lld, %lld]%s */\n", (long long)m, (long long)k,
+    const IrType *w = cgc_in_type(e, n, 1);
+    fprintf(e->f, "    /* x [%lld, %lld], w [%lld, %lld]%s */\n", (long long)sh.m, (long long)sh.k,
             (long long)w->dims[0].size, (long long)w->dims[1].size,
             cgc_has_input(n, 2) ? ", bias [N]" : "");
     fprintf(e->f, "    krt_linear_f32(x0, x1, %s, y0, %lld, %lld, %lld, %d);\n",
-            cgc_has_input(n, 2) ? "x2" : "NULL", (long long)m, (long long)k, (long long)nn, tw);
+            cgc_has_input(n, 2) ? "x2" : "NULL", (long long)sh.m, (long long)sh.k, (long long)sh.n,
+            sh.transpose_w);
     return true;
 }
 

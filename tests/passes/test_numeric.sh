@@ -7,7 +7,7 @@
 NPY_TOOL=$1
 LIST=${2:-$KILN_SOURCE_DIR/tests/passes/numeric_models.txt}
 TOL=1e-5
-PIPELINES="-O0 -O1 -O2 fold simplify cse dce fuse-qkv fuse-ops prune"
+PIPELINES="-O0 -O1 -O2 fold simplify cse dce reshape-linear fuse-attention fuse-qkv fuse-ops prune"
 models=0
 while read -r path binds pipes; do
     case $path in '' | '#'*) continue ;; esac
