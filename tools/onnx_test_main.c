@@ -1,8 +1,11 @@
-/* kiln-onnx-test DIR [--filter SUBSTR] [--expect FILE] [--coverage FILE.md] [-j N]
+/* kiln-onnx-test DIR [--filter SUBSTR] [--expect FILE] [--coverage FILE.md] [--no-specialize]
+ *                   [-j N]
  *
  * Runs ONNX's backend node tests (the model.onnx and test_data_set_0 of each test_ folder of DIR)
  * through kiln's ONNX importer, the reference interpreter and the C backend, one forked worker per
  * test (a crash in one test cannot take the run down), and prints one line per test and the totals.
+ * Specialization (on unless --no-specialize): a small integer input whose value the importer
+ * needs at compile time is fixed to the test's data (see otr_run_test).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,13 +33,14 @@ static int ot_cmp(const void *a, const void *b) {
 }
 
 /* The child's work: runs the test and writes "STATUS\tOPS\tWHY" to fd. */
-static void ot_child(const char *root, const char *name, const char *work, const char *rt, int fd) {
+static void ot_child(const char *root, const char *name, const char *work, const char *rt,
+                     bool specialize, int fd) {
     alarm(OT_SEC_LIMIT);
     char dir[4200], wdir[4200], why[1024] = "", ops[2048] = "";
     snprintf(dir, sizeof dir, "%s/%s", root, name);
     snprintf(wdir, sizeof wdir, "%s/%s", work, name);
     mkdir(wdir, 0755);
-    OtrStatus st = otr_run_test(dir, wdir, rt, why, sizeof why, ops, sizeof ops);
+    OtrStatus st = otr_run_test(dir, wdir, rt, specialize, why, sizeof why, ops, sizeof ops);
     for (char *p = why; *p; p++)
         if (*p == '\n' || *p == '\t') *p = ' ';
     char line[4096];
@@ -181,6 +185,7 @@ static int ot_check_expect(const char *path, const OtTest *ts, int n) {
 int main(int argc, char **argv) {
     const char *root = NULL, *filter = NULL, *expect = NULL, *coverage = NULL;
     int jobs = 2;
+    bool specialize = true;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc)
             filter = argv[++i];
@@ -188,6 +193,8 @@ int main(int argc, char **argv) {
             expect = argv[++i];
         else if (strcmp(argv[i], "--coverage") == 0 && i + 1 < argc)
             coverage = argv[++i];
+        else if (strcmp(argv[i], "--no-specialize") == 0)
+            specialize = false;
         else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc)
             jobs = atoi(argv[++i]);
         else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2])
@@ -196,13 +203,13 @@ int main(int argc, char **argv) {
             root = argv[i];
         else {
             fprintf(stderr, "usage: kiln-onnx-test DIR [--filter SUBSTR] [--expect FILE] "
-                            "[--coverage FILE.md] [-j N]\n");
+                            "[--coverage FILE.md] [--no-specialize] [-j N]\n");
             return 2;
         }
     }
     if (!root || jobs < 1 || jobs > 64) {
         fprintf(stderr, "usage: kiln-onnx-test DIR [--filter SUBSTR] [--expect FILE] "
-                        "[--coverage FILE.md] [-j N]\n");
+                        "[--coverage FILE.md] [--no-specialize] [-j N]\n");
         return 2;
     }
     OtTest *ts;
@@ -231,7 +238,7 @@ int main(int argc, char **argv) {
             pid_t pid = fork();
             if (pid == 0) {
                 close(p[0]);
-                ot_child(root, ts[next].name, work, rt, p[1]);
+                ot_child(root, ts[next].name, work, rt, specialize, p[1]);
                 _exit(0);
             }
             close(p[1]);
@@ -258,13 +265,15 @@ int main(int argc, char **argv) {
             fflush(stdout);
         }
     }
-    int np = 0, nf = 0, ns = 0;
+    int np = 0, nf = 0, ns = 0, nspec = 0;
     for (int i = 0; i < n; i++) {
         np += ts[i].status == OTR_PASS;
+        nspec += ts[i].status == OTR_PASS && strcmp(ts[i].why, "specialized") == 0;
         nf += ts[i].status == OTR_FAIL;
         ns += ts[i].status == OTR_UNSUPPORTED;
     }
     printf("%d passed, %d failed, %d skipped\n", np, nf, ns);
+    if (nspec) printf("(%d of the passed tests specialized inputs to constants)\n", nspec);
     int rc = 0;
     if (coverage && !ot_write_coverage(coverage, ts, n)) rc = 1;
     if (expect) rc |= ot_check_expect(expect, ts, n);

@@ -18,6 +18,11 @@
 #include "onnx.pb-c.h"
 
 #define OTR_MAX_IO 64
+#define OTR_NAME_CAP 256
+/* Specialization binds an input to its test data only when it is this small. */
+#define OTR_SPEC_MAX_NUMEL 64
+#define OTR_SPEC_MSG                                                                               \
+    "must be a compile-time constant, but it is computed from the model's input data"
 
 /* Runs argv, output to /dev/null; true when it exits 0. */
 static bool otr_spawn(char *const *argv) {
@@ -169,6 +174,36 @@ static void otr_model_ops(const char *model, char *ops, size_t cap) {
     kiln_onnx__model_proto__free_unpacked(m, NULL);
 }
 
+/* The names of model's graph inputs that are not initializers, in order (the order of the
+ * test's input_N.pb files); returns their count, -1 when the model cannot be read. */
+static int otr_input_names(const char *model, char names[][OTR_NAME_CAP], int cap) {
+    FILE *f = fopen(model, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = len > 0 ? malloc((size_t)len) : NULL;
+    bool ok = buf && fread(buf, 1, (size_t)len, f) == (size_t)len;
+    fclose(f);
+    KilnOnnx__ModelProto *m = ok ? kiln_onnx__model_proto__unpack(NULL, (size_t)len, buf) : NULL;
+    free(buf);
+    if (!m || !m->graph) {
+        if (m) kiln_onnx__model_proto__free_unpacked(m, NULL);
+        return -1;
+    }
+    const KilnOnnx__GraphProto *gp = m->graph;
+    int n = 0;
+    for (size_t i = 0; i < gp->n_input && n < cap; i++) {
+        const char *name = gp->input[i]->name ? gp->input[i]->name : "";
+        bool init = false;
+        for (size_t k = 0; k < gp->n_initializer && !init; k++)
+            init = gp->initializer[k]->name && strcmp(gp->initializer[k]->name, name) == 0;
+        if (!init) snprintf(names[n++], OTR_NAME_CAP, "%s", name);
+    }
+    kiln_onnx__model_proto__free_unpacked(m, NULL);
+    return n;
+}
+
 static bool otr_unsupported_msg(const char *msg) {
     return strstr(msg, "unsupported") || strstr(msg, "not supported") ||
            strstr(msg, "does not support") || strstr(msg, "must be a compile-time constant") ||
@@ -209,8 +244,80 @@ static bool otr_cc(const char *out_dir, const char *rt_lib, char *so, size_t cap
     return ok;
 }
 
-OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib, char *why,
-                       size_t cap, char *ops, size_t ops_cap) {
+/* What one import attempt uses: symbol bindings from the data's shapes and the inputs fixed
+ * to constants. */
+typedef struct OtrLoad {
+    char names[OTR_MAX_IO][OTR_NAME_CAP]; /* graph input names, in the data's order */
+    int n_names;                          /* -1 when unknown */
+    bool fixed[OTR_MAX_IO];               /* input i is specialized to its data */
+    OnnxConstInput consts[OTR_MAX_IO];
+    int n_consts;
+    IrBinding binds[64];
+    char bind_names[64][128];
+    FeOptions opt;
+} OtrLoad;
+
+/* Imports model with ld's constants, then again with its symbols bound from the shapes of the
+ * inputs that stay inputs. */
+static IrGraph *otr_load(const char *model, const IrTensor *ins, int n_in, OtrLoad *ld, Diag *d) {
+    memset(&ld->opt, 0, sizeof ld->opt);
+    IrGraph *g = fe_onnx_load_spec(model, &ld->opt, ld->consts, ld->n_consts, d);
+    int n_binds = 0, k_in = 0;
+    for (int i = 0; g && i < n_in && k_in < g->n_inputs; i++) {
+        if (ld->fixed[i]) continue;
+        const IrType *t = &ir_value(g, g->inputs[k_in++])->type;
+        for (int k = 0; k < t->rank && k < ins[i].rank && n_binds < 64; k++) {
+            if (t->dims[k].sym < 0) continue;
+            snprintf(ld->bind_names[n_binds], 128, "%s", g->symbols[t->dims[k].sym].name);
+            ld->binds[n_binds].name = ld->bind_names[n_binds];
+            ld->binds[n_binds].value = ins[i].dims[k];
+            n_binds++;
+        }
+    }
+    if (g && n_binds) {
+        ir_graph_free(g);
+        ld->opt.bindings = ld->binds;
+        ld->opt.n_bindings = n_binds;
+        g = fe_onnx_load_spec(model, &ld->opt, ld->consts, ld->n_consts, d);
+    }
+    return g;
+}
+
+static bool otr_fix_input(OtrLoad *ld, const IrTensor *ins, int i) {
+    if (ld->fixed[i] || ir_tensor_numel(&ins[i]) > OTR_SPEC_MAX_NUMEL) return false;
+    ld->fixed[i] = true;
+    ld->consts[ld->n_consts].name = ld->names[i];
+    ld->consts[ld->n_consts++].value = &ins[i];
+    return true;
+}
+
+/* Picks the inputs to fix after the import failed with msg ("... input 'NAME' (the scales)
+ * must be a compile-time constant ..."): NAME itself when it is a small graph input that is
+ * integer (or float and Resize's scales); otherwise, when NAME is computed from graph inputs,
+ * every small integer graph input not fixed yet. False when there is nothing new to fix. */
+static bool otr_specialize(OtrLoad *ld, const IrTensor *ins, int n_in, const char *msg) {
+    if (ld->n_names != n_in) return false;
+    const char *p = strstr(msg, "input '");
+    if (!p) return false;
+    p += 7;
+    const char *e = strchr(p, '\'');
+    if (!e) return false;
+    for (int i = 0; i < n_in; i++) {
+        if (strlen(ld->names[i]) != (size_t)(e - p) ||
+            strncmp(ld->names[i], p, (size_t)(e - p)) != 0)
+            continue;
+        bool ok = !ir_dtype_is_float(ins[i].dtype) || strncmp(e, "' (the scales)", 14) == 0;
+        return ok && otr_fix_input(ld, ins, i);
+    }
+    bool any = false;
+    for (int i = 0; i < n_in; i++)
+        if (!ir_dtype_is_float(ins[i].dtype) && ins[i].dtype != IR_DTYPE_BOOL)
+            any |= otr_fix_input(ld, ins, i);
+    return any;
+}
+
+OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib, bool specialize,
+                       char *why, size_t cap, char *ops, size_t ops_cap) {
     char model[4200], set[4200];
     snprintf(model, sizeof model, "%s/model.onnx", dir);
     snprintf(set, sizeof set, "%s/test_data_set_0", dir);
@@ -228,29 +335,27 @@ OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib
     }
     Diag d;
     diag_init(&d);
-    FeOptions opt = {0};
-    IrGraph *g = fe_load_model(model, &opt, &d);
-    IrBinding binds[64];
-    char names[64][128];
-    int n_binds = 0;
-    if (g && g->n_inputs == n_in) {
-        for (int i = 0; i < g->n_inputs; i++) {
-            const IrType *t = &ir_value(g, g->inputs[i])->type;
-            for (int k = 0; k < t->rank && k < ins[i].rank && n_binds < 64; k++) {
-                if (t->dims[k].sym < 0) continue;
-                snprintf(names[n_binds], 128, "%s", g->symbols[t->dims[k].sym].name);
-                binds[n_binds].name = names[n_binds];
-                binds[n_binds].value = ins[i].dims[k];
-                n_binds++;
-            }
-        }
-        if (n_binds) {
-            ir_graph_free(g);
-            opt.bindings = binds;
-            opt.n_bindings = n_binds;
-            g = fe_load_model(model, &opt, &d);
-        }
+    OtrLoad ld;
+    memset(&ld, 0, sizeof ld);
+    ld.n_names = otr_input_names(model, ld.names, OTR_MAX_IO);
+    IrGraph *g = otr_load(model, ins, n_in, &ld, &d);
+    /* Specialization: while the import fails because a value it needs at compile time is a
+     * graph input, fix that input (when it is small and integer, or Resize's float scales) to
+     * the test's data and import again. */
+    for (int round = 0; !g && specialize && round < OTR_MAX_IO; round++) {
+        if (!d.count || !strstr(d.messages[0], OTR_SPEC_MSG) ||
+            !otr_specialize(&ld, ins, n_in, d.messages[0]))
+            break;
+        diag_free(&d);
+        diag_init(&d);
+        g = otr_load(model, ins, n_in, &ld, &d);
     }
+    /* The inputs left for the interpreter and the compiled model, in order. */
+    IrTensor run_ins[OTR_MAX_IO];
+    int n_run = 0;
+    for (int i = 0; i < n_in; i++)
+        if (!ld.fixed[i]) run_ins[n_run++] = ins[i];
+    FeOptions opt = ld.opt;
     double rtol = 1e-3, atol = 1e-7;
     otr_tolerances(dir, &rtol, &atol);
     if (!g) {
@@ -258,12 +363,12 @@ OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib
         st = otr_unsupported_msg(why) ? OTR_UNSUPPORTED : OTR_FAIL;
         goto done;
     }
-    if (g->n_inputs != n_in || g->n_outputs != n_out) {
+    if (g->n_inputs != n_run || g->n_outputs != n_out) {
         snprintf(why, cap, "the model has %d inputs and %d outputs; the data has %d and %d",
-                 g->n_inputs, g->n_outputs, n_in, n_out);
+                 g->n_inputs, g->n_outputs, n_run, n_out);
         goto done;
     }
-    if (!interp_run(g, ins, got, &d)) {
+    if (!interp_run(g, run_ins, got, &d)) {
         snprintf(why, cap, "interpreter: %s", d.count ? d.messages[0] : "failed");
         goto done;
     }
@@ -293,14 +398,14 @@ OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib
     void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
     const KilnModel *km = h ? dlsym(h, "kiln_model") : NULL;
     void *ctx = NULL;
-    if (!km || km->n_inputs != n_in || km->n_outputs != n_out || km->create(&ctx, NULL) != 0) {
+    if (!km || km->n_inputs != n_run || km->n_outputs != n_out || km->create(&ctx, NULL) != 0) {
         snprintf(why, cap, "cannot load or create the compiled model");
         if (h) dlclose(h);
         goto done;
     }
     const void *in_ptrs[OTR_MAX_IO];
     void *out_ptrs[OTR_MAX_IO];
-    for (int i = 0; i < n_in; i++) in_ptrs[i] = ins[i].data;
+    for (int i = 0; i < n_run; i++) in_ptrs[i] = run_ins[i].data;
     for (int i = 0; i < n_out; i++) {
         ir_tensor_alloc(&got[i], want[i].dtype, want[i].rank, want[i].dims);
         out_ptrs[i] = got[i].data;
@@ -318,6 +423,7 @@ OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib
         if (!otr_compare(what, &got[i], &want[i], rtol, atol, why, cap)) goto done;
     }
     st = OTR_PASS;
+    if (ld.n_consts) snprintf(why, cap, "specialized");
 done:
     for (int i = 0; i < OTR_MAX_IO; i++) {
         ir_tensor_free(&ins[i]);

@@ -254,6 +254,15 @@ static bool core_cast(OnnxImporter *im, const OnnxNode *n) {
     return core_finish(im, n, node) >= 0;
 }
 
+/* CastLike (opset 15+): Cast to the dtype of input 1, whose data is not read. */
+static bool core_cast_like(OnnxImporter *im, const OnnxNode *n) {
+    if (!core_need_inputs(im, n, 2)) return false;
+    int x = onnx_input(im, n, 0), node;
+    core_emit(im, n, IR_OP_CAST, &x, 1, true, &node);
+    ir_attr_set_string(onnx_graph(im), node, "to", ir_dtype_name(onnx_input_type(im, n, 1).dtype));
+    return core_finish(im, n, node) >= 0;
+}
+
 static bool core_reshape(OnnxImporter *im, const OnnxNode *n) {
     int64_t shape[IR_MAX_RANK + 1], allowzero;
     int count;
@@ -648,21 +657,75 @@ static bool core_gemm(OnnxImporter *im, const OnnxNode *n) {
     return core_finish(im, n, core_emit(im, n, IR_OP_ADD, s, 2, true, NULL)) >= 0;
 }
 
+/* Emits a node of op over ins with one output named out (NULL: intermediate); fn, when set,
+ * is the string attribute `fn` of a math-family op. Returns the output value or -1. */
+static int core_step(OnnxImporter *im, const OnnxNode *n, IrOp op, const char *fn, const int *ins,
+                     int n_in, const char *out) {
+    const char *names[1] = {out};
+    int node = onnx_node_begin(im, n, op, ins, n_in, names, 1);
+    if (fn) ir_attr_set_string(onnx_graph(im), node, "fn", fn);
+    return node;
+}
+
+/* LayerNormalization's optional outputs, over the normalized dims [axis, rank) kept as 1:
+ * Mean = mean(x) and InvStdDev = 1 / sqrt(mean((x - Mean)^2) + epsilon), computed in f32
+ * (stash_type 1, ONNX's default; other stash types are refused). */
+static bool core_layernorm_stats(OnnxImporter *im, const OnnxNode *n, int64_t axis, double eps) {
+    int64_t stash;
+    if (!onnx_attr_int(im, n, "stash_type", 1, &stash)) return false;
+    if (stash != 1)
+        return onnx_error(im, n, "stash_type %lld is unsupported (only 1, float)",
+                          (long long)stash);
+    IrGraph *g = onnx_graph(im);
+    IrType xt = onnx_input_type(im, n, 0);
+    if (axis < 0) axis += xt.rank;
+    if (axis < 0 || axis >= xt.rank) return onnx_error(im, n, "axis is out of range");
+    int64_t axes[IR_MAX_RANK];
+    int count = 0;
+    for (int64_t a = axis; a < xt.rank; a++) axes[count++] = a;
+    const char *mean_name = n->n_outputs > 1 && n->outputs[1][0] ? n->outputs[1] : NULL;
+    const char *inv_name = n->n_outputs > 2 && n->outputs[2][0] ? n->outputs[2] : NULL;
+    int x = onnx_input(im, n, 0), v;
+    if (xt.dtype != IR_DTYPE_F32) {
+        int node = core_step(im, n, IR_OP_CAST, NULL, &x, 1, NULL);
+        ir_attr_set_string(g, node, "to", "f32");
+        if ((x = core_finish(im, n, node)) < 0) return false;
+    }
+    int node = core_step(im, n, IR_OP_REDUCE, "mean", &x, 1, mean_name);
+    ir_attr_set_ints(g, node, "axes", axes, count);
+    ir_attr_set_int(g, node, "keepdims", 1);
+    int mean = core_finish(im, n, node);
+    if (mean < 0 || !inv_name) return mean >= 0;
+    int d_in[2] = {x, mean};
+    if ((v = core_finish(im, n, core_step(im, n, IR_OP_SUB, NULL, d_in, 2, NULL))) < 0)
+        return false;
+    int sq_in[2] = {v, v};
+    if ((v = core_finish(im, n, core_step(im, n, IR_OP_MUL, NULL, sq_in, 2, NULL))) < 0)
+        return false;
+    node = core_step(im, n, IR_OP_REDUCE, "mean", &v, 1, NULL);
+    ir_attr_set_ints(g, node, "axes", axes, count);
+    ir_attr_set_int(g, node, "keepdims", 1);
+    if ((v = core_finish(im, n, node)) < 0) return false;
+    int e_in[2] = {v, core_scalar(im, n, IR_DTYPE_F32, eps)};
+    if ((v = core_finish(im, n, core_step(im, n, IR_OP_ADD, NULL, e_in, 2, NULL))) < 0)
+        return false;
+    return core_finish(im, n, core_step(im, n, IR_OP_RSQRT, NULL, &v, 1, inv_name)) >= 0;
+}
+
 static bool core_layernorm(OnnxImporter *im, const OnnxNode *n) {
     int64_t axis;
     double eps;
     if (!core_need_inputs(im, n, 1) || !onnx_attr_int(im, n, "axis", -1, &axis) ||
         !onnx_attr_float(im, n, "epsilon", 1e-5, &eps))
         return false;
-    for (int k = 1; k < n->n_outputs; k++)
-        if (n->outputs[k][0])
-            return onnx_error(im, n, "the Mean and InvStdDev outputs are unsupported");
     int ins[3] = {onnx_input(im, n, 0), onnx_input(im, n, 1), onnx_input(im, n, 2)}, node;
     int n_in = ins[2] >= 0 ? 3 : (ins[1] >= 0 ? 2 : 1);
     core_emit(im, n, IR_OP_LAYERNORM, ins, n_in, true, &node);
     ir_attr_set_int(onnx_graph(im), node, "axis", axis);
     ir_attr_set_float(onnx_graph(im), node, "epsilon", eps);
-    return core_finish(im, n, node) >= 0;
+    if (core_finish(im, n, node) < 0) return false;
+    bool stats = (n->n_outputs > 1 && n->outputs[1][0]) || (n->n_outputs > 2 && n->outputs[2][0]);
+    return !stats || core_layernorm_stats(im, n, axis, eps);
 }
 
 static bool core_rmsnorm(OnnxImporter *im, const OnnxNode *n) {
@@ -703,6 +766,7 @@ const OnnxOpImport onnx_import_core[] = {
     {"", "Flatten", core_flatten},
     {"", "Gather", core_gather},
     {"", "Cast", core_cast},
+    {"", "CastLike", core_cast_like},
     {"", "Identity", core_identity},
     {"", "Dropout", core_dropout},
     {"", "Shape", core_shape},

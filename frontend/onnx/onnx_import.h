@@ -89,6 +89,7 @@ extern const OnnxOpImport onnx_import_math[];  /* ir/ops_math.h */
 extern const OnnxOpImport onnx_import_cnn[];   /* ir/ops_cnn.h */
 extern const OnnxOpImport onnx_import_quant[]; /* ir/ops_quant.h */
 extern const OnnxOpImport onnx_import_index[]; /* ir/ops_index.h */
+extern const OnnxOpImport onnx_import_attn[];  /* Attention, RotaryEmbedding (import_attn.c) */
 
 /* ---- what import functions may call (implemented by the reader) ----------------------------- */
 

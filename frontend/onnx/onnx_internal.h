@@ -4,13 +4,18 @@
 #define KILN_ONNX_INTERNAL_H
 
 #include "../frontend.h"
+#include "onnx_frontend.h"
 #include "onnx.pb-c.h"
 #include "onnx_import.h"
 
 /* The largest .onnx file read (protobuf messages are limited to 2 GiB by design). */
 #define ONNX_MAX_FILE_BYTES ((size_t)2 << 30)
-#define ONNX_MIN_OPSET 11
-#define ONNX_MAX_OPSET 23
+/* ai.onnx opsets read. Between 7 and 25 the ops kiln imports kept their meaning except where an
+ * importer reads the older form itself (Clip, Pad, Slice, Resize attributes) or
+ * onnx_check_versions refuses the version (onnx_reader.c). Opsets 24 and 25 only added element
+ * types kiln lacks (float8e8m0, int2/uint2) and Attention's nonpad_kv_seqlen input. */
+#define ONNX_MIN_OPSET 7
+#define ONNX_MAX_OPSET 25
 
 /* A string -> int map (open addressing); keys are copied. */
 typedef struct OnnxMap {
@@ -35,6 +40,8 @@ struct OnnxImporter {
     IrGraph *g;
     Diag *d;
     const FeOptions *opt;
+    const OnnxConstInput *consts; /* graph inputs specialized to constants (fe_onnx_load_spec) */
+    int n_consts;
     OnnxMap values;     /* ONNX value name -> IR value id */
     OnnxMap node_names; /* IR node names in use */
     OnnxOpset *opsets;

@@ -10,8 +10,8 @@
 #include "onnx_internal.h"
 
 OnnxImportFn onnx_find_import(const char *domain, const char *op_type) {
-    const OnnxOpImport *tables[] = {onnx_import_core, onnx_import_math, onnx_import_cnn,
-                                    onnx_import_quant, onnx_import_index};
+    const OnnxOpImport *tables[] = {onnx_import_core,  onnx_import_math,  onnx_import_cnn,
+                                    onnx_import_quant, onnx_import_index, onnx_import_attn};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const OnnxOpImport *e = tables[t]; e->op_type; e++)
             if (strcmp(e->domain, domain) == 0 && strcmp(e->op_type, op_type) == 0)
@@ -116,6 +116,30 @@ static int onnx_symbol(OnnxImporter *im, const char *name) {
     return s;
 }
 
+/* The value fe_onnx_load_spec gives graph input `name`, or NULL. */
+static const IrTensor *onnx_const_input(const OnnxImporter *im, const char *name) {
+    for (int i = 0; i < im->n_consts; i++)
+        if (strcmp(im->consts[i].name, name) == 0) return im->consts[i].value;
+    return NULL;
+}
+
+/* A constant given for a graph input must have its declared dtype, rank and static dims. */
+static bool onnx_const_input_matches(OnnxImporter *im, const char *name, const IrType *ty,
+                                     const IrTensor *cv) {
+    bool ok = cv->dtype == ty->dtype && cv->rank == ty->rank;
+    int64_t numel = 1;
+    for (int k = 0; ok && k < ty->rank; k++) {
+        int64_t size;
+        ok = cv->dims[k] >= 0 && !__builtin_mul_overflow(numel, cv->dims[k], &numel) &&
+             (!ir_dim_value(im->g, ty->dims[k], &size) || size == cv->dims[k]);
+    }
+    ok = ok && (uint64_t)numel * ir_dtype_size(cv->dtype) == cv->nbytes;
+    if (!ok)
+        diag_at(im->d, im->path, NULL, NULL,
+                "graph input '%s': the constant given for it differs from its declared type", name);
+    return ok;
+}
+
 static bool onnx_add_inputs(OnnxImporter *im, const KilnOnnx__GraphProto *gp) {
     char buf[32];
     for (size_t i = 0; i < gp->n_input; i++) {
@@ -193,9 +217,40 @@ static bool onnx_add_inputs(OnnxImporter *im, const KilnOnnx__GraphProto *gp) {
                 ty.dims[k] = v >= 0 ? ir_dim_const(v) : ir_dim_sym(s);
             }
         }
-        int v = ir_input_add(im->g, ir_value_unique_name(im->g, name), &ty);
+        const IrTensor *cv = onnx_const_input(im, name);
+        int v;
+        if (cv) {
+            if (!onnx_const_input_matches(im, name, &ty, cv)) return false;
+            for (int k = 0; k < ty.rank; k++) ty.dims[k] = ir_dim_const(cv->dims[k]);
+            v = ir_const_add(im->g, ir_value_unique_name(im->g, name), &ty, cv->data, cv->nbytes,
+                             false);
+        } else {
+            v = ir_input_add(im->g, ir_value_unique_name(im->g, name), &ty);
+        }
         onnx_map_put(&im->values, name, v);
     }
+    return true;
+}
+
+/* ai.onnx ops whose versions before `since` mean something kiln's importers do not read (the
+ * importers read the older forms of Clip, Pad, Slice, Resize and Upsample themselves). */
+static const struct {
+    const char *op;
+    int64_t since;
+} onnx_min_versions[] = {
+    {"BatchNormalization", 9}, /* the `spatial` attribute */
+    {"TopK", 10},              /* k was an attribute */
+};
+
+/* Refuses a node whose op, at the model's opset, has a meaning kiln does not implement. */
+static bool onnx_check_version(OnnxImporter *im, const OnnxNode *n) {
+    if (n->domain[0]) return true;
+    int64_t opset = onnx_opset(im, "");
+    for (size_t i = 0; i < sizeof onnx_min_versions / sizeof onnx_min_versions[0]; i++)
+        if (strcmp(onnx_min_versions[i].op, n->op_type) == 0 && opset < onnx_min_versions[i].since)
+            return onnx_error(
+                im, n, "this op's opset-%lld form is unsupported (kiln reads opset %lld and later)",
+                (long long)opset, (long long)onnx_min_versions[i].since);
     return true;
 }
 
@@ -232,6 +287,7 @@ static bool onnx_import_nodes(OnnxImporter *im, const KilnOnnx__GraphProto *gp) 
         if (!onnx_attrs_decode(im, np, n.name, &attrs, &n_attrs)) return false;
         n.attrs = attrs;
         n.n_attrs = n_attrs;
+        if (!onnx_check_version(im, &n)) return false;
         OnnxImportFn fn = onnx_find_import(n.domain, n.op_type);
         KILN_ASSERT(fn != NULL); /* onnx_check_support ran first */
         int before = im->d->count;
@@ -282,6 +338,11 @@ static bool onnx_add_outputs(OnnxImporter *im, const KilnOnnx__GraphProto *gp) {
 }
 
 IrGraph *fe_onnx_load(const char *path, const FeOptions *opt, Diag *d) {
+    return fe_onnx_load_spec(path, opt, NULL, 0, d);
+}
+
+IrGraph *fe_onnx_load_spec(const char *path, const FeOptions *opt, const OnnxConstInput *consts,
+                           int n_consts, Diag *d) {
     size_t len = 0;
     char *bytes = fe_file_read(path, ONNX_MAX_FILE_BYTES, &len, d);
     if (!bytes) return NULL;
@@ -305,6 +366,8 @@ IrGraph *fe_onnx_load(const char *path, const FeOptions *opt, Diag *d) {
     im.path = im.g->source_path;
     im.d = d;
     im.opt = opt;
+    im.consts = consts;
+    im.n_consts = n_consts > 0 ? n_consts : 0;
     bool ok = onnx_read_opsets(&im, m) && onnx_check_support(&im, m->graph) &&
               onnx_add_initializers(&im, m->graph) && onnx_add_inputs(&im, m->graph) &&
               onnx_import_nodes(&im, m->graph) && onnx_add_outputs(&im, m->graph) &&

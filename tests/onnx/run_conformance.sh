@@ -5,4 +5,4 @@ set -euo pipefail
 runner=$1
 shift
 dir=$("$KILN_SOURCE_DIR/scripts/fetch-onnx-tests.sh")
-"$runner" "$dir" -j2 --expect "$KILN_SOURCE_DIR/tests/onnx/expected_pass.txt" "$@" | tail -n 1
+"$runner" "$dir" -j2 --expect "$KILN_SOURCE_DIR/tests/onnx/expected_pass.txt" "$@" | tail -n 2
