@@ -5,7 +5,12 @@
  * the same op, transpose_w and dtype form a group; the group's weights are concatenated along N
  * (biases too, zeros standing in for a missing one) and the fused output [..., sum N] is Split
  * along its last axis into the original output values, so readers are untouched. One projection
- * alone (GPT-2's c_attn, already fused) is left as it is. */
+ * alone (GPT-2's c_attn, already fused) is left as it is.
+ *
+ * A decoder's prefill and decode paths read the same q/k/v (and gate/up) weights from different
+ * x: a group whose ordered (weight, bias) tuple and layout match an earlier group's reuses that
+ * group's concatenated constants instead of making a second copy; the originals, then read by
+ * nobody, lose their data in the next dce. */
 #include "pass_util.h"
 
 #include <stdlib.h>
@@ -54,21 +59,43 @@ static bool qkv_is_swiglu(const IrGraph *g, int ya, int yb) {
     return false;
 }
 
-/* Builds the fused projection of group[0..count-1] and marks the originals dead. */
-static void qkv_fuse(IrGraph *g, const QkvProj *group, int count, bool *dead,
-                     const PassOptions *opt) {
-    const IrNode *first = &g->nodes[group[0].node];
-    IrOp op = first->op;
-    int x = first->inputs[0];
+/* The concatenated constants made for one group, kept so that a later group with the same
+ * (weight, bias) tuple in the same order and layout reuses them. */
+typedef struct QkvFused {
+    int count;
+    int w[QKV_MAX], bias[QKV_MAX]; /* the group's original value ids (bias -1 when absent) */
+    bool transpose;
+    int wv, bv; /* the concatenated weight and bias (bv -1 when no member has a bias) */
+} QkvFused;
+
+/* The entry of made[0..n_made-1] whose tuple equals group's, or NULL. */
+static const QkvFused *qkv_find_fused(const QkvFused *made, int n_made, const QkvProj *group,
+                                      int count) {
+    for (int f = 0; f < n_made; f++) {
+        const QkvFused *m = &made[f];
+        bool same = m->count == count && m->transpose == group[0].transpose;
+        for (int i = 0; same && i < count; i++)
+            same = m->w[i] == group[i].w && m->bias[i] == group[i].bias;
+        if (same) return m;
+    }
+    return NULL;
+}
+
+/* Makes the concatenated weight (and bias, when any member has one) of group[0..count-1]. */
+static void qkv_concat(IrGraph *g, const QkvProj *group, int count, QkvFused *out) {
     const IrType *wt0 = &g->values[group[0].w].type;
     IrDtype dt = wt0->dtype;
     size_t es = ir_dtype_size(dt);
     int64_t k = group[0].transpose ? wt0->dims[1].size : wt0->dims[0].size;
     int64_t total = 0;
     bool any_bias = false;
+    out->count = count;
+    out->transpose = group[0].transpose;
     for (int i = 0; i < count; i++) {
         total += group[i].n;
         any_bias |= group[i].bias >= 0;
+        out->w[i] = group[i].w;
+        out->bias[i] = group[i].bias;
     }
     /* Weights: [total, K] (transposed) is the rows one after another; [K, total] interleaves
      * each row's columns. */
@@ -90,9 +117,9 @@ static void qkv_fuse(IrGraph *g, const QkvProj *group, int count, bool *dead,
     wtype.dims[1] = ir_dim_const(group[0].transpose ? k : total);
     char base[512];
     snprintf(base, sizeof base, "%s.fused_weight", g->values[group[0].w].name);
-    int wv =
+    out->wv =
         ir_const_add(g, ir_value_unique_name(g, base), &wtype, w, (size_t)(total * k) * es, false);
-    int bv = -1;
+    out->bv = -1;
     if (any_bias) {
         unsigned char *b = ir_alloc(g, (size_t)total * es); /* zeroed */
         col = 0;
@@ -104,8 +131,22 @@ static void qkv_fuse(IrGraph *g, const QkvProj *group, int count, bool *dead,
         }
         IrType btype = {dt, 1, {ir_dim_const(total)}};
         snprintf(base, sizeof base, "%s.fused_bias", g->values[group[0].w].name);
-        bv = ir_const_add(g, ir_value_unique_name(g, base), &btype, b, (size_t)total * es, false);
+        out->bv =
+            ir_const_add(g, ir_value_unique_name(g, base), &btype, b, (size_t)total * es, false);
     }
+}
+
+/* Builds the fused projection of group[0..count-1] on the concatenated constants of fused and
+ * marks the originals dead. */
+static void qkv_fuse(IrGraph *g, const QkvProj *group, int count, const QkvFused *fused, bool *dead,
+                     const PassOptions *opt) {
+    const IrNode *first = &g->nodes[group[0].node];
+    IrOp op = first->op;
+    int x = first->inputs[0];
+    int64_t total = 0;
+    for (int i = 0; i < count; i++) total += group[i].n;
+    int wv = fused->wv, bv = fused->bv;
+    char base[512];
     IrType ytype = g->values[first->outputs[0]].type;
     ytype.dims[ytype.rank - 1] = ir_dim_const(total);
     snprintf(base, sizeof base, "%s.fused", g->values[first->outputs[0]].name);
@@ -146,6 +187,9 @@ bool pass_fuse_qkv(IrGraph *g, const PassOptions *opt, Diag *d) {
     bool *dead = calloc((size_t)(nn ? nn : 1), sizeof *dead);
     bool *seen = calloc((size_t)(nn ? nn : 1), sizeof *seen);
     KILN_ASSERT(dead && seen);
+    QkvFused *made = calloc((size_t)(nn ? nn : 1), sizeof *made); /* at most one per node */
+    KILN_ASSERT(made != NULL);
+    int n_made = 0;
     bool changed = false;
     for (int ni = 0; ni < nn; ni++) {
         QkvProj group[QKV_MAX];
@@ -168,7 +212,12 @@ bool pass_fuse_qkv(IrGraph *g, const PassOptions *opt, Diag *d) {
             group[count++] = p;
         }
         if (count < 2) continue;
-        qkv_fuse(g, group, count, dead, opt);
+        const QkvFused *fused = qkv_find_fused(made, n_made, group, count);
+        if (!fused) {
+            qkv_concat(g, group, count, &made[n_made]);
+            fused = &made[n_made++];
+        }
+        qkv_fuse(g, group, count, fused, dead, opt);
         changed = true;
     }
     if (changed) {
@@ -183,6 +232,7 @@ bool pass_fuse_qkv(IrGraph *g, const PassOptions *opt, Diag *d) {
         pu_toposort(g);
         free(all);
     }
+    free(made);
     free(dead);
     free(seen);
     return true;

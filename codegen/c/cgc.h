@@ -27,17 +27,25 @@ typedef struct CgcEmitter {
 /* ---- per-op emitters (codegen/c/cgc_op_*.c) ---------------------------------------------
  * cgc_emit_<fn> writes the statements of the body of the node function for node n. The
  * function's parameters are named by slot: x<i> (const pointer to input i, absent when the
- * optional input is omitted) and y<i> (pointer to output i), each typed by its dtype. Gather's
- * function returns int (KILN_OK or KILN_ERR_INDEX); all others return void. An emitter that
- * cannot compile the node records an error naming it and returns false. */
+ * optional input is omitted) and y<i> (pointer to output i), each typed by its dtype, then
+ * (KvAttention only) `const KrtKvState *kv`, then `KrtPool *pool`: the context's thread pool,
+ * NULL when single-threaded. The function is `(void)pool;`-ed before the emitter's body runs,
+ * so an emitter that does not use threads ignores it. When cgc_node_returns_status(n) the
+ * function returns int (KILN_OK, or KILN_ERR_INDEX on an index out of range) and the emitter
+ * must end every path with a return; all others return void. An emitter that cannot compile
+ * the node records an error naming it and returns false. */
 #define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d)                                                  \
     bool cgc_emit_##fn(CgcEmitter *e, const IrNode *n);
 IR_OPS(CGC_DECLARE_EMIT)
 #undef CGC_DECLARE_EMIT
 
+/* Whether node n's function returns a status (int) that the entry points check, rather than
+ * void: Gather, KvAttention and the index family (ir/ops_index.h), the ops that read indices
+ * from tensors at run time (cgc_backend.c). */
+bool cgc_node_returns_status(const IrNode *n);
+
 /* ---- Linear (cgc_op_heavy.c) -------------------------------------------------------------
- * y[M, N] = x[M, K] . W (+ bias): the product's sizes, shared by the node function and the
- * pooled call the entry points make when the context has a thread pool (cgc_api.c). */
+ * y[M, N] = x[M, K] . W (+ bias): the product's sizes as the Linear node function uses them. */
 typedef struct CgcLinearShape {
     int64_t m, k, n; /* M = product of x's leading dims */
     int transpose_w; /* w is [N, K] (else [K, N]) */

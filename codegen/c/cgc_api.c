@@ -176,40 +176,6 @@ static void cgc_write_run(CgcEmitter *e) {
     fputs("    return KILN_OK;\n}\n\n", f);
 }
 
-/* Writes node i's call when it is a Linear: the pooled kernel when the context has a pool,
- * else the node function (which runs krt_linear_f32 on the calling thread). False, writing
- * nothing, for other nodes. */
-static bool cgc_write_pooled_linear(CgcEmitter *e, int i) {
-    const IrNode *n = &e->g->nodes[i];
-    CgcLinearShape sh;
-    if (n->op != IR_OP_LINEAR || !cgc_linear_shape(e, n, &sh)) return false;
-    FILE *f = e->f;
-    fputs("    if (ctx->pool)\n        krt_linear_f32_pool(ctx->pool, ", f);
-    cgc_put_value_ptr(e, n->inputs[0]);
-    fputs(", ", f);
-    cgc_put_value_ptr(e, n->inputs[1]);
-    fputs(", ", f);
-    if (cgc_has_input(n, 2))
-        cgc_put_value_ptr(e, n->inputs[2]);
-    else
-        fputs("NULL", f);
-    fputs(", ", f);
-    cgc_put_value_ptr(e, n->outputs[0]);
-    fprintf(f, ", %lld, %lld, %lld, %d);\n    else\n        node_%d(", (long long)sh.m,
-            (long long)sh.k, (long long)sh.n, sh.transpose_w, i);
-    bool first = true;
-    for (int j = 0; j < n->n_inputs; j++) {
-        if (n->inputs[j] < 0) continue;
-        fputs(first ? "" : ", ", f);
-        cgc_put_value_ptr(e, n->inputs[j]);
-        first = false;
-    }
-    fputs(", ", f);
-    cgc_put_value_ptr(e, n->outputs[0]);
-    fputs(");\n", f);
-    return true;
-}
-
 void cgc_write_node_calls(CgcEmitter *e, const bool *need) {
     const IrGraph *g = e->g;
     FILE *f = e->f;
@@ -223,8 +189,7 @@ void cgc_write_node_calls(CgcEmitter *e, const bool *need) {
         fputs("    /* ", f);
         cgc_put_node_origin(f, g, n);
         fputs(" */\n", f);
-        if (cgc_write_pooled_linear(e, i)) continue;
-        bool fails = n->op == IR_OP_GATHER || n->op == IR_OP_KV_ATTENTION;
+        bool fails = cgc_node_returns_status(n);
         fprintf(f, fails ? "    {\n        int status = node_%d(" : "    node_%d(", i);
         bool first = true;
         for (int j = 0; j < n->n_inputs; j++) {
@@ -239,6 +204,7 @@ void cgc_write_node_calls(CgcEmitter *e, const bool *need) {
             first = false;
         }
         if (n->op == IR_OP_KV_ATTENTION) fputs(", kv", f);
+        fputs(", ctx->pool", f);
         fputs(fails ? ");\n        if (status != KILN_OK) return status;\n    }\n" : ");\n", f);
     }
     /* Outputs that no node writes into their own buffer: graph inputs, constants, and a value

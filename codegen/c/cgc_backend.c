@@ -71,6 +71,22 @@ static bool cgc_check_graph(const IrGraph *g, const CgcWeights *w, Diag *d) {
     return ok;
 }
 
+bool cgc_node_returns_status(const IrNode *n) {
+    switch (n->op) {
+    case IR_OP_GATHER:
+    case IR_OP_KV_ATTENTION:
+    case IR_OP_GATHER_ELEMENTS:
+    case IR_OP_GATHER_ND:
+    case IR_OP_SCATTER_ELEMENTS:
+    case IR_OP_SCATTER_ND:
+    case IR_OP_ONE_HOT:
+    case IR_OP_TOPK:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* The signature and comment of node i's function, then its body from the op's emitter. */
 static bool cgc_emit_node(CgcEmitter *e, int i) {
     const IrGraph *g = e->g;
@@ -92,8 +108,7 @@ static bool cgc_emit_node(CgcEmitter *e, int i) {
             fputs("'\n", f);
         }
     }
-    bool returns = n->op == IR_OP_GATHER || n->op == IR_OP_KV_ATTENTION;
-    fprintf(f, " */\nstatic %s node_%d(", returns ? "int" : "void", i);
+    fprintf(f, " */\nstatic %s node_%d(", cgc_node_returns_status(n) ? "int" : "void", i);
     bool first = true;
     for (int j = 0; j < n->n_inputs; j++) {
         if (n->inputs[j] < 0) continue;
@@ -107,7 +122,8 @@ static bool cgc_emit_node(CgcEmitter *e, int i) {
         first = false;
     }
     if (n->op == IR_OP_KV_ATTENTION) fputs(", const KrtKvState *kv", f);
-    fputs(") {\n", f);
+    /* every node takes the pool, so the entry points call all nodes alike */
+    fputs(", KrtPool *pool) {\n    (void)pool;\n", f);
     if (!cgc_emit_table[n->op](e, n)) return false;
     fputs("}\n\n", f);
     return true;

@@ -185,9 +185,11 @@ bool cgc_emit_fused_linear(CgcEmitter *e, const IrNode *n) {
             (long long)rb);
     fprintf(e->f, "        const int64_t rows = %lld - row < %lld ? %lld - row : %lld;\n",
             (long long)m, (long long)rb, (long long)m, (long long)rb);
-    fprintf(e->f,
-            "        krt_linear_f32(x0 + row * %lld, x1, %s, y0 + row * N, rows, %lld, N, %d);\n",
-            (long long)k, cgc_has_input(n, 2) ? "x2" : "NULL", (long long)k, tw);
+    fprintf(
+        e->f,
+        "        krt_linear_f32_pool(pool, x0 + row * %lld, x1, %s, y0 + row * N, rows, %lld, N, "
+        "%d);\n",
+        (long long)k, cgc_has_input(n, 2) ? "x2" : "NULL", (long long)k, tw);
     fputs("        for (int64_t e = row * N; e < (row + rows) * N; e++) {\n", e->f);
     fputs("            const float r0 = y0[e];\n", e->f);
     for (int i = 3; i < n->n_inputs; i++) {

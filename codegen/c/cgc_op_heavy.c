@@ -82,7 +82,7 @@ bool cgc_emit_linear(CgcEmitter *e, const IrNode *n) {
     fprintf(e->f, "    /* x [%lld, %lld], w [%lld, %lld]%s */\n", (long long)sh.m, (long long)sh.k,
             (long long)w->dims[0].size, (long long)w->dims[1].size,
             cgc_has_input(n, 2) ? ", bias [N]" : "");
-    fprintf(e->f, "    krt_linear_f32(x0, x1, %s, y0, %lld, %lld, %lld, %d);\n",
+    fprintf(e->f, "    krt_linear_f32_pool(pool, x0, x1, %s, y0, %lld, %lld, %lld, %d);\n",
             cgc_has_input(n, 2) ? "x2" : "NULL", (long long)sh.m, (long long)sh.k, (long long)sh.n,
             sh.transpose_w);
     return true;

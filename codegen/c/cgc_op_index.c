@@ -1,17 +1,15 @@
 /* The "index" op family (ir/ops_index.h) in the C backend, generated inline as loops with the
- * shapes as constants. Every index is checked before it is used. Node functions of these ops
- * return void (codegen/c/cgc_backend.c decides which node functions return a status), so an
- * index out of range cannot yet reach the caller as KILN_ERR_INDEX: the node then zeroes its
- * outputs, and cgc_index_status below is the one place that changes once the backend lets these
- * nodes return a status. */
+ * shapes as constants. Every index is checked before it is used: an index out of range zeroes
+ * the node's outputs and makes its function return KILN_ERR_INDEX, which the entry points pass
+ * to the caller (cgc_node_returns_status in codegen/c/cgc_backend.c lists these ops). */
 #include "cgc.h"
 
 #include <string.h>
 
-/* Whether node functions of the index ops return int (KILN_OK / KILN_ERR_INDEX). */
+/* Whether node functions of the index ops return int (KILN_OK / KILN_ERR_INDEX): always, as
+ * the backend's one predicate says; every emitter below ends each path with a return. */
 static bool cgc_index_status(const IrNode *n) {
-    (void)n;
-    return false;
+    return cgc_node_returns_status(n);
 }
 
 /* Writes a comma-separated list of count integers. */
@@ -274,6 +272,7 @@ bool cgc_emit_one_hot(CgcEmitter *e, const IrNode *n) {
         return cgc_node_fail(e, n, "axis is out of range");
     if (cgc_numel(out) == 0) {
         fputs("    (void)x0;\n    (void)x1;\n    (void)y0;\n", e->f);
+        if (cgc_index_status(n)) fputs("    return KILN_OK;\n", e->f);
         return true;
     }
     int64_t outer = 1, inner = 1, depth = out->dims[axis].size;
@@ -323,6 +322,7 @@ bool cgc_emit_topk(CgcEmitter *e, const IrNode *n) {
         return cgc_node_fail(e, n, "axis is out of range");
     if (cgc_numel(cgc_out_type(e, n, 0)) == 0) {
         fputs("    (void)x0;\n    (void)y0;\n    (void)y1;\n", e->f);
+        if (cgc_index_status(n)) fputs("    return KILN_OK;\n", e->f);
         return true;
     }
     int64_t outer = 1, inner = 1, len = x->dims[axis].size, k = ir_attr_int(n, "k");
