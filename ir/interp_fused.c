@@ -2,6 +2,7 @@
  * driver rounds the result to the output dtype. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "interp_internal.h"
 
@@ -84,12 +85,10 @@ bool interp_fused_elementwise(const InterpArgs *a) {
     return true;
 }
 
-/* FusedLinear: the Linear result goes straight into the output, then the epilogue program
- * rewrites each element in place (register 0 = that element, 1..m = epilogue inputs). */
-bool interp_fused_linear(const InterpArgs *a) {
-    InterpArgs base = *a;
-    base.n_in = 3;
-    if (!interp_linear(&base)) return false;
+/* Runs the epilogue program of a FusedLinear/FusedNorm on out, which holds the base result:
+ * each element is rewritten in place (register 0 = that element, 1..m = inputs 3.. read with
+ * broadcasting). */
+static void interp_fused_epilogue(const InterpArgs *a) {
     InterpValue *out = a->out[0];
     const IrAttr *prog = ir_attr_find(a->n, "program");
     const IrAttr *consts = ir_attr_find(a->n, "constants");
@@ -121,5 +120,24 @@ bool interp_fused_linear(const InterpArgs *a) {
     free(offsets);
     free(stride_ptrs);
     free(r);
+}
+
+/* FusedLinear: the Linear result goes straight into the output, then the epilogue. */
+bool interp_fused_linear(const InterpArgs *a) {
+    InterpArgs base = *a;
+    base.n_in = 3;
+    if (!interp_linear(&base)) return false;
+    interp_fused_epilogue(a);
+    return true;
+}
+
+/* FusedNorm: the base norm (inputs 0..2; RMSNorm reads 0..1) into the output, then the
+ * epilogue. The shape rule has checked `base`. */
+bool interp_fused_norm(const InterpArgs *a) {
+    InterpArgs base = *a;
+    bool rms = strcmp(ir_attr_string(a->n, "base"), "RMSNorm") == 0;
+    base.n_in = rms ? 2 : 3;
+    if (!(rms ? interp_rmsnorm(&base) : interp_layernorm(&base))) return false;
+    interp_fused_epilogue(a);
     return true;
 }

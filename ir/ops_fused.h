@@ -22,6 +22,15 @@
  *       1..m are the epilogue inputs e1..em, each read with numpy broadcasting to y's shape
  *       (which they must not enlarge); the output is the last register. Input 2 (bias) may be
  *       absent. Made by fuse-ops from Linear/MatMul + bias + activation (+ residual) chains.
+ *
+ *   FusedNorm(x, [scale], [bias], e1, e2, ...) -> y (x's shape)
+ *       A normalization followed by an epilogue. Attribute `base` names it: "RMSNorm" (bias
+ *       must be absent) or "LayerNorm"; `axis` and `epsilon` (required) are that op's (ops.h),
+ *       and inputs 0..2 are its x, scale, bias (1 and 2 may be absent). Then the epilogue program
+ *       of FusedLinear (same `program`, `constants`, `nodes`) runs on each output element:
+ *       register 0 is the norm result, 1..m the epilogue inputs e1..em read with broadcasting to
+ *       x's shape (which they must not enlarge); the output is the last register. Made by
+ *       fuse-ops from RMSNorm/LayerNorm + elementwise chains (e.g. RMSNorm then Silu, Mul).
  */
 #ifndef KILN_OPS_FUSED_H
 #define KILN_OPS_FUSED_H
@@ -51,6 +60,7 @@ typedef enum IrFusedOpcode {
 
 #define IR_OPS_FUSED(X)                                                                            \
     X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1)                       \
-    X(FUSED_LINEAR, "FusedLinear", fused_linear, 2, -1, 1, 1)
+    X(FUSED_LINEAR, "FusedLinear", fused_linear, 2, -1, 1, 1)                                      \
+    X(FUSED_NORM, "FusedNorm", fused_norm, 1, -1, 1, 1)
 
 #endif

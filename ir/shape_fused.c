@@ -1,5 +1,6 @@
 /* Shape rules of the fused op family (semantics in ir/ops_fused.h). */
 #include <inttypes.h>
+#include <string.h>
 
 #include "shape_internal.h"
 
@@ -37,6 +38,23 @@ static bool shape_fused_program(const IrGraph *g, const IrNode *n, int n_regs, D
     return true;
 }
 
+/* Checks the epilogue inputs 3.. of a FusedLinear/FusedNorm n whose base output is out[0]:
+ * each of x's dtype, broadcasting to out[0] without enlarging it; then the program, whose
+ * registers start with the base result and the epilogue inputs. */
+static bool shape_fused_epilogue(const IrGraph *g, const IrNode *n, const IrType *in,
+                                 const IrType *out, Diag *d) {
+    for (int i = 3; i < n->n_inputs; i++) {
+        if (!shp_same_dtype(g, n, in, 0, i, d)) return false;
+        IrType b;
+        if (!shp_broadcast(g, n, &out[0], &in[i], &b, d)) return false;
+        if (!ir_type_equal(&b, &out[0])) {
+            ir_node_error(d, g, n, "epilogue input %d would enlarge the output by broadcasting", i);
+            return false;
+        }
+    }
+    return shape_fused_program(g, n, n->n_inputs - 2, d);
+}
+
 /* FusedElementwise: one float dtype across inputs, a well-formed program, broadcast output. */
 bool ir_shape_fused_elementwise(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
                                 Diag *d) {
@@ -64,14 +82,29 @@ bool ir_shape_fused_linear(const IrGraph *g, const IrNode *n, const IrType *in, 
         return false;
     }
     if (!ir_shape_linear(g, n, in, out, d)) return false;
-    for (int i = 3; i < n->n_inputs; i++) {
-        if (!shp_same_dtype(g, n, in, 0, i, d)) return false;
-        IrType b;
-        if (!shp_broadcast(g, n, &out[0], &in[i], &b, d)) return false;
-        if (!ir_type_equal(&b, &out[0])) {
-            ir_node_error(d, g, n, "epilogue input %d would enlarge the output by broadcasting", i);
+    return shape_fused_epilogue(g, n, in, out, d);
+}
+
+/* FusedNorm: the base norm's rule for inputs 0..2 (RMSNorm takes no bias), then the epilogue as
+ * in FusedLinear. */
+bool ir_shape_fused_norm(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out,
+                         Diag *d) {
+    if (n->n_inputs < 3) {
+        ir_node_error(d, g, n, "needs x, scale and bias slots (may be absent) and epilogue inputs");
+        return false;
+    }
+    const char *base = ir_attr_string(n, "base");
+    if (strcmp(base, "RMSNorm") == 0) {
+        if (shp_present(in, n, 2)) {
+            ir_node_error(d, g, n, "base RMSNorm takes no bias (input 2 must be absent)");
             return false;
         }
+        if (!ir_shape_rmsnorm(g, n, in, out, d)) return false;
+    } else if (strcmp(base, "LayerNorm") == 0) {
+        if (!ir_shape_layernorm(g, n, in, out, d)) return false;
+    } else {
+        ir_node_error(d, g, n, "attribute 'base' is '%s'; supported: RMSNorm, LayerNorm", base);
+        return false;
     }
-    return shape_fused_program(g, n, n->n_inputs - 2, d);
+    return shape_fused_epilogue(g, n, in, out, d);
 }

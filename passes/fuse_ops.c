@@ -10,7 +10,8 @@
  * Then epilogues: a FusedElementwise (or a lone elementwise node) reading the output of a Linear,
  * or of a MatMul by a rank-2 b (the same computation with transpose_w=0), that nothing else
  * reads becomes one FusedLinear whose epilogue is the group's program, provided its other inputs
- * are the whole output, one row of features, or one element (what the C emitter indexes). */
+ * are the whole output, one row of features, or one element (what the C emitter indexes).
+ * Likewise after an f32 RMSNorm/LayerNorm that nothing else reads: one FusedNorm. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +164,17 @@ static bool fops_base(const IrGraph *g, int ni, const int *uses) {
     return a->rank >= 1 && b->rank == 2 && a->dtype == IR_DTYPE_F32 && b->dtype == IR_DTYPE_F32;
 }
 
+/* True when node ni is an RMSNorm or LayerNorm in f32 with static shapes whose only output is
+ * read once and is no graph output (so the epilogue may rewrite it in place). */
+static bool fops_norm_base(const IrGraph *g, int ni, const int *uses) {
+    const IrNode *n = &g->nodes[ni];
+    if (n->op != IR_OP_RMSNORM && n->op != IR_OP_LAYERNORM) return false;
+    int y = n->outputs[0];
+    const IrType *t = &g->values[y].type;
+    return t->dtype == IR_DTYPE_F32 && ir_type_is_static(t) && t->rank >= 1 && uses[y] == 1 &&
+           !pu_is_graph_output(g, y);
+}
+
 /* The FusedLinear index class of epilogue input v for output type out with nfeat features. */
 static bool fops_epilogue_input_ok(const IrGraph *g, int v, const IrType *out, int64_t nfeat) {
     const IrType *t = &g->values[v].type;
@@ -174,16 +186,17 @@ static bool fops_epilogue_input_ok(const IrGraph *g, int v, const IrType *out, i
     return t->rank >= 1 && numel == nfeat && t->dims[t->rank - 1].size == nfeat;
 }
 
-/* Folds FusedElementwise node fi into the Linear/MatMul producing its input slot; returns
- * whether it did (marking both dead and adding the FusedLinear). */
+/* Folds FusedElementwise node fi into the Linear/MatMul (or RMSNorm/LayerNorm) producing its
+ * input slot; returns whether it did (marking both dead and adding the FusedLinear/FusedNorm). */
 static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassStats *stats) {
     const IrNode *f = &g->nodes[fi];
     int y = f->outputs[0];
     const IrType *out = &g->values[y].type;
     for (int slot = 0; slot < f->n_inputs; slot++) {
         int v = f->inputs[slot], p = g->values[v].producer;
-        if (p < 0 || dead[p] || !fops_base(g, p, uses) || !ir_type_equal(&g->values[v].type, out))
-            continue;
+        if (p < 0 || dead[p] || !ir_type_equal(&g->values[v].type, out)) continue;
+        bool norm = fops_norm_base(g, p, uses);
+        if (!norm && !fops_base(g, p, uses)) continue;
         int64_t nfeat = out->dims[out->rank - 1].size;
         bool ok = f->n_inputs - 1 + 3 <= IR_FUSED_MAX_REGS;
         for (int i = 0; ok && i < f->n_inputs; i++)
@@ -197,8 +210,8 @@ static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassS
         int64_t *code = malloc(sizeof *code * (size_t)prog->count);
         KILN_ASSERT(in && code);
         in[0] = b->inputs[0];
-        in[1] = b->inputs[1];
-        in[2] = b->op == IR_OP_LINEAR && b->n_inputs > 2 ? b->inputs[2] : -1;
+        in[1] = b->n_inputs > 1 ? b->inputs[1] : -1;
+        in[2] = (b->op == IR_OP_LINEAR || norm) && b->n_inputs > 2 ? b->inputs[2] : -1;
         /* register map: the slot becomes 0, the other inputs 1..; program registers keep their
          * numbers (there are as many input registers as before) */
         int map[IR_FUSED_MAX_REGS];
@@ -224,6 +237,9 @@ static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassS
         char base[1100];
         snprintf(base, sizeof base, "%s.fused", b->name);
         int tw = b->op == IR_OP_LINEAR ? (int)ir_attr_int(b, "transpose_w") : 0;
+        int64_t axis = norm ? ir_attr_int(b, "axis") : 0;
+        double eps = norm ? ir_attr_float(b, "epsilon") : 0.0;
+        const char *base_op = b->op == IR_OP_RMSNORM ? "RMSNorm" : "LayerNorm";
         const IrAttr *consts = ir_attr_find(f, "constants");
         double *kc = NULL;
         int n_consts = consts ? consts->count : 0;
@@ -235,8 +251,15 @@ static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassS
         dead[p] = true;
         dead[fi] = true;
         g->nodes[fi].n_outputs = 0;
-        int nn = pu_node_add(g, IR_OP_FUSED_LINEAR, base, in, n_in, &y, 1, p);
-        ir_attr_set_int(g, nn, "transpose_w", tw);
+        int nn =
+            pu_node_add(g, norm ? IR_OP_FUSED_NORM : IR_OP_FUSED_LINEAR, base, in, n_in, &y, 1, p);
+        if (norm) {
+            ir_attr_set_string(g, nn, "base", base_op);
+            ir_attr_set_int(g, nn, "axis", axis);
+            ir_attr_set_float(g, nn, "epsilon", eps);
+        } else {
+            ir_attr_set_int(g, nn, "transpose_w", tw);
+        }
         ir_attr_set_ints(g, nn, "program", code, prog->count);
         if (n_consts) ir_attr_set_floats(g, nn, "constants", kc, n_consts);
         ir_attr_set_string(g, nn, "nodes", names);
@@ -291,10 +314,10 @@ bool pass_fuse_ops(IrGraph *g, const PassOptions *opt, Diag *d) {
     bool changed = false;
     for (int ni = 0; ni < nn; ni++) {
         if (group[ni] != ni) continue;
-        bool feeds = false; /* a lone node after a Linear/MatMul becomes an epilogue too */
+        bool feeds = false; /* a lone node after a Linear/MatMul/norm becomes an epilogue too */
         for (int i = 0; size[ni] == 1 && i < g->nodes[ni].n_inputs; i++) {
             int p = g->values[g->nodes[ni].inputs[i]].producer;
-            feeds = feeds || (p >= 0 && fops_base(g, p, uses));
+            feeds = feeds || (p >= 0 && (fops_base(g, p, uses) || fops_norm_base(g, p, uses)));
         }
         if (size[ni] < 2 && !feeds) continue;
         fops_build(g, group, ni, dead, opt->stats);

@@ -154,6 +154,32 @@ static const char *cgc_fused_epilogue_index(const IrType *in, const IrType *out,
     return NULL;
 }
 
+/* Writes the loop applying the epilogue of FusedLinear/FusedNorm n (inputs 3.. are e1..em) to
+ * y0[from..to), C expressions of the flat index; `N` (nfeat, out's last dim) must be in scope. */
+static bool cgc_fused_epilogue(CgcEmitter *e, const IrNode *n, const IrType *out, int64_t nfeat,
+                               const char *from, const char *to) {
+    const IrAttr *prog = ir_attr_find(n, "program");
+    const IrAttr *consts = ir_attr_find(n, "constants");
+    const double *kc = consts ? consts->floats : NULL;
+    fprintf(e->f, "        for (int64_t e = %s; e < %s; e++) {\n", from, to);
+    fputs("            const float r0 = y0[e];\n", e->f);
+    for (int i = 3; i < n->n_inputs; i++) {
+        const char *ix = cgc_fused_epilogue_index(cgc_in_type(e, n, i), out, nfeat);
+        if (!ix) return cgc_node_fail(e, n, "an epilogue input broadcasts in an unsupported way");
+        fprintf(e->f, "            const float r%d = x%d[%s];\n", i - 2, i, ix);
+    }
+    int reg = n->n_inputs - 2;
+    for (int j = 0; j < prog->count; j += 3, reg++) {
+        char expr[512];
+        if (!cgc_fused_expr(e, n, prog->ints[j], prog->ints[j + 1], prog->ints[j + 2], kc, "f",
+                            expr, sizeof expr))
+            return false;
+        fprintf(e->f, "            const float r%d = %s;\n", reg, expr);
+    }
+    fprintf(e->f, "            y0[e] = r%d;\n        }\n", reg - 1);
+    return true;
+}
+
 bool cgc_emit_fused_linear(CgcEmitter *e, const IrNode *n) {
     const IrType *out = cgc_out_type(e, n, 0), *x = cgc_in_type(e, n, 0), *w = cgc_in_type(e, n, 1);
     if (out->dtype != IR_DTYPE_F32) return cgc_unsupported_dtype(e, n, out->dtype);
@@ -164,9 +190,6 @@ bool cgc_emit_fused_linear(CgcEmitter *e, const IrNode *n) {
     int64_t nfeat = tw ? w->dims[0].size : w->dims[1].size;
     int64_t m = 1;
     for (int dd = 0; dd < x->rank - 1; dd++) m *= x->dims[dd].size;
-    const IrAttr *prog = ir_attr_find(n, "program");
-    const IrAttr *consts = ir_attr_find(n, "constants");
-    const double *kc = consts ? consts->floats : NULL;
     const char *names = ir_attr_string(n, "nodes");
     fputs("    /* fused Linear with epilogue, of: ", e->f);
     cgc_put_comment_text(e->f, *names ? names : n->name);
@@ -190,21 +213,55 @@ bool cgc_emit_fused_linear(CgcEmitter *e, const IrNode *n) {
         "        krt_linear_f32_pool(pool, x0 + row * %lld, x1, %s, y0 + row * N, rows, %lld, N, "
         "%d);\n",
         (long long)k, cgc_has_input(n, 2) ? "x2" : "NULL", (long long)k, tw);
-    fputs("        for (int64_t e = row * N; e < (row + rows) * N; e++) {\n", e->f);
-    fputs("            const float r0 = y0[e];\n", e->f);
-    for (int i = 3; i < n->n_inputs; i++) {
-        const char *ix = cgc_fused_epilogue_index(cgc_in_type(e, n, i), out, nfeat);
-        if (!ix) return cgc_node_fail(e, n, "an epilogue input broadcasts in an unsupported way");
-        fprintf(e->f, "            const float r%d = x%d[%s];\n", i - 2, i, ix);
-    }
-    int reg = n->n_inputs - 2;
-    for (int j = 0; j < prog->count; j += 3, reg++) {
-        char expr[512];
-        if (!cgc_fused_expr(e, n, prog->ints[j], prog->ints[j + 1], prog->ints[j + 2], kc, "f",
-                            expr, sizeof expr))
-            return false;
-        fprintf(e->f, "            const float r%d = %s;\n", reg, expr);
-    }
-    fprintf(e->f, "            y0[e] = r%d;\n        }\n    }\n    }\n", reg - 1);
+    if (!cgc_fused_epilogue(e, n, out, nfeat, "row * N", "(row + rows) * N")) return false;
+    fputs("    }\n    }\n", e->f);
+    return true;
+}
+
+/* FusedNorm: per block of rows, the runtime norm writes the rows into y0, then the epilogue
+ * rewrites them while they are still in cache; no intermediate buffer. */
+bool cgc_emit_fused_norm(CgcEmitter *e, const IrNode *n) {
+    const IrType *out = cgc_out_type(e, n, 0), *x = cgc_in_type(e, n, 0);
+    if (out->dtype != IR_DTYPE_F32) return cgc_unsupported_dtype(e, n, out->dtype);
+    const char *base = ir_attr_string(n, "base");
+    bool rms = strcmp(base, "RMSNorm") == 0;
+    if (!rms && strcmp(base, "LayerNorm") != 0)
+        return cgc_node_fail(e, n, "FusedNorm base must be RMSNorm or LayerNorm");
+    int axis;
+    if (x->rank < 1 || !cgc_axis(ir_attr_int(n, "axis"), x->rank, &axis))
+        return cgc_node_fail(e, n, "axis is out of range");
+    int64_t rows = 1, len = 1; /* x viewed as [rows, len], len covering dims axis.. */
+    for (int d = 0; d < x->rank; d++) *(d < axis ? &rows : &len) *= x->dims[d].size;
+    char eps[64];
+    if (!cgc_double_literal(ir_attr_float(n, "epsilon"), "", eps, sizeof eps))
+        return cgc_node_fail(e, n, "epsilon must be finite");
+    const char *names = ir_attr_string(n, "nodes");
+    fputs("    /* fused norm with epilogue, of: ", e->f);
+    cgc_put_comment_text(e->f, *names ? names : n->name);
+    fprintf(e->f, " */\n    /* x [%lld, %lld] (rows, normalized length)%s%s */\n", (long long)rows,
+            (long long)len, cgc_has_input(n, 1) ? ", scale [len]" : "",
+            cgc_has_input(n, 2) ? ", bias [len]" : "");
+    if (rows * len == 0) return true;
+    /* Row blocks of about 16K elements, as for FusedLinear. */
+    int64_t rb = 16384 / len;
+    if (rb < 1) rb = 1;
+    if (rb > rows) rb = rows;
+    int64_t nfeat = out->dims[out->rank - 1].size;
+    fprintf(e->f, "    {\n    const int64_t N = %lld, L = %lld;\n    (void)N;\n", (long long)nfeat,
+            (long long)len);
+    fprintf(e->f, "    for (int64_t row = 0; row < %lld; row += %lld) {\n", (long long)rows,
+            (long long)rb);
+    fprintf(e->f, "        const int64_t rows = %lld - row < %lld ? %lld - row : %lld;\n",
+            (long long)rows, (long long)rb, (long long)rows, (long long)rb);
+    const char *scale = cgc_has_input(n, 1) ? "x1" : "NULL";
+    if (rms)
+        fprintf(e->f, "        krt_rmsnorm_f32(x0 + row * L, %s, y0 + row * L, rows, L, %s);\n",
+                scale, eps);
+    else
+        fprintf(e->f,
+                "        krt_layernorm_f32(x0 + row * L, %s, %s, y0 + row * L, rows, L, %s);\n",
+                scale, cgc_has_input(n, 2) ? "x2" : "NULL", eps);
+    if (!cgc_fused_epilogue(e, n, out, nfeat, "row * L", "(row + rows) * L")) return false;
+    fputs("    }\n    }\n", e->f);
     return true;
 }

@@ -775,6 +775,7 @@ const OnnxOpImport onnx_import_core[] = {
     {"", "Range", core_range},
     {"", "LayerNormalization", core_layernorm},
     {"", "RMSNormalization", core_rmsnorm},
+    {"", "RotaryEmbedding", onnx_import_rotary_embedding},
     {"", "Constant", core_constant},
     {NULL, NULL, NULL},
 };

@@ -89,7 +89,10 @@ extern const OnnxOpImport onnx_import_math[];  /* ir/ops_math.h */
 extern const OnnxOpImport onnx_import_cnn[];   /* ir/ops_cnn.h */
 extern const OnnxOpImport onnx_import_quant[]; /* ir/ops_quant.h */
 extern const OnnxOpImport onnx_import_index[]; /* ir/ops_index.h */
-extern const OnnxOpImport onnx_import_attn[];  /* Attention, RotaryEmbedding (import_attn.c) */
+extern const OnnxOpImport onnx_import_attn[];  /* Attention (import_attn.c) */
+
+/* RotaryEmbedding (opset 23), lowered to core IR ops; registered in onnx_import_core. */
+bool onnx_import_rotary_embedding(OnnxImporter *im, const OnnxNode *n);
 
 /* ---- what import functions may call (implemented by the reader) ----------------------------- */
 
