@@ -79,26 +79,10 @@ bool interp_attention(const InterpArgs *a) {
                 /* keys 0 .. visible-1 are seen */
                 int64_t visible = causal ? i + (skv - sq) + 1 : skv;
                 if (visible > skv) visible = skv;
-                if (visible <= 0) continue; /* the output row stays zero */
-                double max = -INFINITY;
-                for (int64_t j = 0; j < visible; j++) {
-                    const double *kj = k->data + ((b * skv + j) * hkv + kh) * d;
-                    double dot = 0.0;
-                    for (int64_t c = 0; c < d; c++) dot += qi[c] * kj[c];
-                    p[j] = dot * scale;
-                    if (p[j] > max) max = p[j];
-                }
-                double sum = 0.0;
-                for (int64_t j = 0; j < visible; j++) {
-                    p[j] = exp(p[j] - max);
-                    sum += p[j];
-                }
-                for (int64_t c = 0; c < dv; c++) {
-                    double acc = 0.0;
-                    for (int64_t j = 0; j < visible; j++)
-                        acc += p[j] * v->data[((b * skv + j) * hkv + kh) * dv + c];
-                    oi[c] = acc / sum;
-                }
+                if (visible <= 0) continue;        /* the output row stays zero */
+                int64_t base = b * skv * hkv + kh; /* row j of head kh: base + j * hkv */
+                interp_attend_row(qi, k->data + base * d, hkv * d, v->data + base * dv, hkv * dv,
+                                  visible, d, dv, scale, p, oi);
             }
         }
     }

@@ -85,4 +85,12 @@ bool interp_index_next(int rank, const int64_t *dims, int64_t *idx, int n_offset
 /* The concrete dims of a type as plain integers. */
 void interp_type_dims(const IrType *t, int64_t *dims);
 
+/* One query row of scaled dot-product attention over keys 0..visible-1 (visible >= 1): key j is
+ * k[j * k_stride .. + d), value j is v[j * v_stride .. + dv); out[0..dv) = softmax(q·k * scale)
+ * · v, accumulated in double. p is scratch for `visible` scores. Shared by Attention and
+ * KvAttention so both follow one definition. */
+void interp_attend_row(const double *q, const double *k, int64_t k_stride, const double *v,
+                       int64_t v_stride, int64_t visible, int64_t d, int64_t dv, double scale,
+                       double *p, double *out);
+
 #endif

@@ -96,24 +96,8 @@ bool interp_kv_attention_run(const InterpArgs *a, InterpKvCache *kv) {
             const double *qi = q->data + (i * hq + h) * dim;
             double *oi = out->data + (i * hq + h) * dim;
             int64_t kh = h / group;
-            double max = -INFINITY;
-            for (int64_t j = 0; j < visible; j++) {
-                const double *kj = kc + j * row + kh * dim;
-                double dot = 0.0;
-                for (int64_t c = 0; c < dim; c++) dot += qi[c] * kj[c];
-                p[j] = dot * scale;
-                if (p[j] > max) max = p[j];
-            }
-            double sum = 0.0;
-            for (int64_t j = 0; j < visible; j++) {
-                p[j] = exp(p[j] - max);
-                sum += p[j];
-            }
-            for (int64_t c = 0; c < dim; c++) {
-                double acc = 0.0;
-                for (int64_t j = 0; j < visible; j++) acc += p[j] * vc[j * row + kh * dim + c];
-                oi[c] = acc / sum;
-            }
+            interp_attend_row(qi, kc + kh * dim, row, vc + kh * dim, row, visible, dim, dim, scale,
+                              p, oi);
         }
     }
     free(p);

@@ -1,6 +1,8 @@
-/* Index arithmetic shared by the interpreter's op families: dim products, axis normalization,
- * broadcast strides and a row-major multi-index walker. */
+/* Helpers shared by the interpreter's op families: dim products, axis normalization, broadcast
+ * strides, a row-major multi-index walker, and one attention row. */
 #include "interp_internal.h"
+
+#include <math.h>
 
 int64_t interp_dims_product(const IrType *t, int from, int to) {
     int64_t p = 1;
@@ -44,4 +46,27 @@ bool interp_index_next(int rank, const int64_t *dims, int64_t *idx, int n_offset
 
 void interp_type_dims(const IrType *t, int64_t *dims) {
     for (int i = 0; i < t->rank; i++) dims[i] = interp_dim(t, i);
+}
+
+void interp_attend_row(const double *q, const double *k, int64_t k_stride, const double *v,
+                       int64_t v_stride, int64_t visible, int64_t d, int64_t dv, double scale,
+                       double *p, double *out) {
+    double max = -INFINITY;
+    for (int64_t j = 0; j < visible; j++) {
+        const double *kj = k + j * k_stride;
+        double dot = 0.0;
+        for (int64_t c = 0; c < d; c++) dot += q[c] * kj[c];
+        p[j] = dot * scale;
+        if (p[j] > max) max = p[j];
+    }
+    double sum = 0.0;
+    for (int64_t j = 0; j < visible; j++) {
+        p[j] = exp(p[j] - max);
+        sum += p[j];
+    }
+    for (int64_t c = 0; c < dv; c++) {
+        double acc = 0.0;
+        for (int64_t j = 0; j < visible; j++) acc += p[j] * v[j * v_stride + c];
+        out[c] = acc / sum;
+    }
 }
