@@ -148,6 +148,13 @@ void cgc_put_run_params(FILE *f, const IrGraph *g);
 /* Writes prefix upper-cased. */
 void cgc_put_upper(FILE *f, const char *s);
 
+/* Writes the definition of the generic descriptor `const KilnModel kiln_model` for prefix p:
+ * n_inputs / n_outputs entries of the <p>_inputs / <p>_outputs tables (0: NULL), the weights
+ * and workspace sizes, the <p>_model_* entry points, and, when decoder is set, a pointer to
+ * the KilnDecoder object <p>_decoder (NULL otherwise). */
+void cgc_put_model_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const char *p,
+                              int n_inputs, int n_outputs, bool decoder);
+
 /* ---- decoder LLMs (cgc_decoder.c) --------------------------------------------------------
  * A graph with KvAttention nodes is a decoder (frontend/hf builds them, docs/llm.md): inputs
  * input_ids i64[P], positions i64[P], decode.input_ids i64[1], decode.positions i64[1];

@@ -449,15 +449,20 @@ void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const
     fprintf(f,
             "static void %s_model_destroy(void *ctx) {\n    %s_destroy((%s_context *)ctx);\n}\n\n",
             p, p, p);
+    cgc_put_model_descriptor(f, g, opt, p, g->n_inputs, g->n_outputs, false);
+}
+
+void cgc_put_model_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const char *p,
+                              int n_inputs, int n_outputs, bool decoder) {
     fputs("const KilnModel kiln_model = {\n    KILN_MODEL_ABI_VERSION,\n    \"", f);
     cgc_put_string_body(f, g->name);
     fputs("\",\n", f);
-    if (g->n_inputs)
-        fprintf(f, "    %d,\n    %s_inputs,\n", g->n_inputs, p);
+    if (n_inputs)
+        fprintf(f, "    %d,\n    %s_inputs,\n", n_inputs, p);
     else
         fputs("    0,\n    NULL,\n", f);
-    if (g->n_outputs)
-        fprintf(f, "    %d,\n    %s_outputs,\n", g->n_outputs, p);
+    if (n_outputs)
+        fprintf(f, "    %d,\n    %s_outputs,\n", n_outputs, p);
     else
         fputs("    0,\n    NULL,\n", f);
     fputs("    ", f);
@@ -471,6 +476,10 @@ void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const
         fprintf(f, "    \"%s.weights\",\n", p);
     fprintf(f,
             "    %s_model_create,\n    %s_model_run,\n    %s_model_destroy,\n    "
-            "%s_status_string,\n    NULL,\n};\n",
+            "%s_status_string,\n",
             p, p, p, p);
+    if (decoder)
+        fprintf(f, "    &%s_decoder,\n};\n", p);
+    else
+        fputs("    NULL,\n};\n", f);
 }

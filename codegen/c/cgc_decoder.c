@@ -251,19 +251,5 @@ void cgc_decoder_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *op
             "    %s_model_position,\n};\n\n",
             p, V, (long long)dec->max_context, P, dec->kv_bytes_per_token,
             dec->kv_bytes_per_token * (uint64_t)dec->max_context, dec->bos, dec->eos, p, p, p, p);
-    fputs("const KilnModel kiln_model = {\n    KILN_MODEL_ABI_VERSION,\n    \"", f);
-    cgc_put_string_body(f, g->name);
-    fprintf(f, "\",\n    1,\n    %s_inputs,\n    1,\n    %s_outputs,\n    ", p, p);
-    cgc_put_upper(f, p);
-    fputs("_WEIGHTS_BYTES,\n    ", f);
-    cgc_put_upper(f, p);
-    fprintf(f, "_WORKSPACE_BYTES,\n    %d,\n", opt->embed_weights ? 1 : 0);
-    if (opt->embed_weights)
-        fputs("    NULL,\n", f);
-    else
-        fprintf(f, "    \"%s.weights\",\n", p);
-    fprintf(f,
-            "    %s_model_create,\n    %s_model_run,\n    %s_model_destroy,\n    "
-            "%s_status_string,\n    &%s_decoder,\n};\n",
-            p, p, p, p, p);
+    cgc_put_model_descriptor(f, g, opt, p, 1, 1, true);
 }
