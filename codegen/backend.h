@@ -1,5 +1,6 @@
-/* Backends: each turns a planned graph (static shapes, arena offsets) into files. A backend only
- * reads the IR. Chosen by --target. */
+/* Backends: each turns a planned graph (static shapes, arena offsets) into files, and those
+ * files into a library. A backend only reads the IR. Chosen by --target; the registry below
+ * lists every backend built into kiln, in a fixed order (the first is the default). */
 #ifndef KILN_BACKEND_H
 #define KILN_BACKEND_H
 
@@ -17,14 +18,45 @@ typedef struct CgOptions {
     CgStats *stats;      /* filled when not NULL */
 } CgOptions;
 
+/* How build() turns an emitted folder into out_dir/lib<prefix>.so. */
+typedef struct CgBuildOptions {
+    const char *prefix; /* the prefix emit() was given */
+    bool strict;        /* the toolchain's warnings are errors (the tests build this way) */
+} CgBuildOptions;
+
+/* What emit() renders. Today the planned graph; it becomes the backend-neutral module of
+ * codegen/lower.c (issue 8), and only this typedef and the backends change then. */
+typedef IrGraph CgInput;
+
 typedef struct CgBackend {
-    const char *name; /* "c" */
+    const char *name;        /* "c": what --target takes */
+    const char *description; /* one line for `kiln compile --target list` */
+    /* Whether the backend can compile node n of the planned graph g. When not, a reason that
+     * completes "the NAME backend does not support this: ..." is written into reason (cap
+     * bytes, NUL-terminated). Writes no file and records no error. */
+    bool (*supports)(const IrGraph *g, const IrNode *n, char *reason, size_t cap);
     /* Writes the generated sources into opt->out_dir. Returns false with messages on a graph
-     * the backend cannot compile (for example an op/dtype pair it lacks). */
-    bool (*emit)(const IrGraph *g, const CgOptions *opt, Diag *d);
+     * the backend cannot compile; then no file of the model is written. */
+    bool (*emit)(const CgInput *in, const CgOptions *opt, Diag *d);
+    /* Builds out_dir/lib<prefix>.so from what emit() wrote there. Returns false with the
+     * toolchain's messages when it fails. */
+    bool (*build)(const char *out_dir, const CgBuildOptions *opt, Diag *d);
 } CgBackend;
 
-const CgBackend *cg_backend_find(const char *name); /* NULL if unknown */
+/* The registry: cg_backend_count() backends, cg_backend_at(i) for 0 <= i < count (NULL
+ * otherwise), and cg_backend_find(name) (NULL if unknown or name is NULL). */
+int cg_backend_count(void);
+const CgBackend *cg_backend_at(int i);
+const CgBackend *cg_backend_find(const char *name);
+
+/* The backend --target names (NULL: the default, the first registered), or NULL with the error
+ * "unknown target 'NAME' (known: c, ...)" recorded in d. */
+const CgBackend *cg_backend_for_target(const char *name, Diag *d);
+
+/* Asks b->supports about every node of g and records, for each node it refuses,
+ * "FILE: node 'NAME' (OP): the NAME backend does not support this: REASON". True when every
+ * node is supported. Run it before anything is written. */
+bool cg_backend_check(const CgBackend *b, const IrGraph *g, Diag *d);
 
 /* The default C identifier prefix for a graph: its name with every byte outside [A-Za-z0-9_]
  * replaced by '_', lower-cased, and prefixed with "m_" if it does not start with a letter.

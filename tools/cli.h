@@ -82,29 +82,28 @@ bool cli_write_file(const char *path, const void *data, size_t len, Diag *d);
 /* "dir/name" in a malloc'd string. */
 char *cli_path_join(const char *dir, const char *name);
 
-/* ---- building (cli_build.c, cli_cc.c) ------------------------------------------------------ */
+/* ---- building (cli_build.c) ---------------------------------------------------------------- */
 
 typedef struct CliBuildOptions {
     const IrBinding *bindings;
     int n_bindings;
+    const char *target; /* backend name (codegen/backend.h); NULL: the default, "c" */
     const char *prefix; /* NULL: cg_default_prefix */
     bool embed_weights;
-    bool emit_so; /* also build lib<prefix>.so */
+    bool emit_so; /* also build lib<prefix>.so with the backend's build step */
     /* Comma-separated pass pipeline (passes/pipeline.c); NULL: the -O2 pipeline, as kiln
      * compile's default. */
     const char *pipeline;
 } CliBuildOptions;
 
-/* Runs opt->pipeline on g (verifying after each pass), emits C into the
- * existing folder dir and, with emit_so, compiles dir/lib<prefix>.so. The prefix used is written
- * into prefix_out (cap bytes). */
+/* Runs opt->pipeline on g (verifying after each pass), checks that the target backend supports
+ * every node, emits into the existing folder dir and, with emit_so, builds dir/lib<prefix>.so
+ * with the backend's build step. The prefix used is written into prefix_out (cap bytes). */
 bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, char *prefix_out,
                      size_t prefix_cap, Diag *d);
 
-/* Compiles every *.c file of dir into dir/lib<prefix>.so with $CC (default "cc"; split on
- * spaces): $CC -O2 -shared -fPIC -o dir/lib<prefix>.so (every dir/NAME.c) -lm. The compiler's
- * output is added to d, one message per line, when it fails. */
-bool cli_cc_shared(const char *dir, const char *prefix, Diag *d);
+/* Prints the registered backends, one "NAME  DESCRIPTION" line each, to f (--target list). */
+void cli_print_targets(FILE *f);
 
 /* ---- tensors (cli_tensor.c) ---------------------------------------------------------------- */
 

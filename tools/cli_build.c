@@ -1,13 +1,20 @@
 /* From a loaded graph to generated code (and optionally a shared library) in a folder: the
- * recipe `kiln compile` and `kiln run MODEL` share. */
+ * recipe `kiln run MODEL`, `kiln generate` and kiln-onnx-test share, and the --target list. */
 #include "cli.h"
 
 #include <string.h>
 
 #include "codegen/backend.h"
 
+void cli_print_targets(FILE *f) {
+    for (int i = 0; i < cg_backend_count(); i++)
+        fprintf(f, "%-8s %s\n", cg_backend_at(i)->name, cg_backend_at(i)->description);
+}
+
 bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, char *prefix_out,
                      size_t prefix_cap, Diag *d) {
+    const CgBackend *backend = cg_backend_for_target(opt->target, d);
+    if (!backend) return false;
     PassOptions popt = {0};
     popt.bindings = opt->bindings;
     popt.n_bindings = opt->n_bindings;
@@ -26,13 +33,12 @@ bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, ch
         cg_default_prefix(g, prefix_out, prefix_cap);
     }
 
-    const CgBackend *backend = cg_backend_find("c");
-    KILN_ASSERT(backend != NULL);
+    if (!cg_backend_check(backend, g, d)) return false;
     CgOptions copt = {0};
     copt.out_dir = dir;
     copt.prefix = prefix_out;
     copt.embed_weights = opt->embed_weights;
     if (!backend->emit(g, &copt, d)) return false;
-    if (opt->emit_so && !cli_cc_shared(dir, prefix_out, d)) return false;
-    return true;
+    CgBuildOptions build = {prefix_out, false};
+    return !opt->emit_so || backend->build(dir, &build, d);
 }

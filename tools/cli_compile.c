@@ -1,4 +1,5 @@
-/* `kiln compile`: model file -> folder of generated C (and optionally lib<prefix>.so). */
+/* `kiln compile`: model file -> folder of generated code for one target backend (and
+ * optionally lib<prefix>.so built by that backend). */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -10,15 +11,18 @@
 static const char cli_compile_help[] =
     "usage: kiln compile MODEL [options]\n"
     "\n"
-    "Compiles MODEL to C source: a .json model description, .kir text IR, .onnx model, or a\n"
-    "Hugging Face model folder (config.json + safetensors) of a decoder LLM.\n"
+    "Compiles MODEL for a target backend (C source by default): a .json model description,\n"
+    ".kir text IR, .onnx model, or a Hugging Face model folder (config.json + safetensors) of a\n"
+    "decoder LLM. Every node is checked against the target before anything is written.\n"
     "\n"
     "options:\n"
     "  -o DIR              output folder (default: <prefix>-kiln in the current folder). It is\n"
     "                      written all at once; an existing DIR is replaced only if kiln made it\n"
     "                      (it holds a .kiln-output file)\n"
+    "  --target NAME       the backend to compile for (default: c); --target list prints the\n"
+    "                      registered backends with their descriptions\n"
     "  --emit c|so         c: sources only (default); so: also build DIR/lib<prefix>.so with\n"
-    "                      $CC (default cc)\n"
+    "                      the target's build step (c: $CC, default cc)\n"
     "  --bind k=v,...      give symbolic dimensions their sizes (repeatable)\n"
     "  --embed-weights     compile the weights into the C code instead of <prefix>.weights\n"
     "  --max-context N     decoder LLMs: KV cache capacity in tokens (default 2048)\n"
@@ -42,6 +46,7 @@ int cli_compile_main(int argc, char **argv) {
     Diag d;
     diag_init(&d);
     const char *model = NULL, *out = NULL, *emit = "c", *prefix = NULL;
+    const CgBackend *backend = cg_backend_for_target(NULL, &d);
     bool embed = false, stats_on = false, prune_on = false;
     int level = 2;
     const char *passes = NULL;
@@ -58,6 +63,13 @@ int cli_compile_main(int argc, char **argv) {
         } else if (cli_flag_value(argc, argv, &i, "-o", &v, &d) ||
                    cli_flag_value(argc, argv, &i, "--output", &v, &d)) {
             out = v;
+        } else if (cli_flag_value(argc, argv, &i, "--target", &v, &d)) {
+            if (v && strcmp(v, "list") == 0) {
+                cli_print_targets(stdout);
+                status = 0;
+                goto done;
+            }
+            if (v) backend = cg_backend_for_target(v, &d);
         } else if (cli_flag_value(argc, argv, &i, "--emit", &v, &d)) {
             if (v && strcmp(v, "c") != 0 && strcmp(v, "so") != 0)
                 diag_error(&d, "--emit must be 'c' or 'so', not '%s'", v);
@@ -135,11 +147,6 @@ int cli_compile_main(int argc, char **argv) {
         snprintf(default_out, sizeof default_out, "%s-kiln", prefix_buf);
         out = default_out;
     }
-    CliOutDir od;
-    if (!cli_outdir_begin(&od, out, &d)) {
-        ir_graph_free(g);
-        goto fail;
-    }
     CliBuildOptions bopt = {0};
     bopt.bindings = binds.items;
     bopt.n_bindings = binds.count;
@@ -156,17 +163,20 @@ int cli_compile_main(int argc, char **argv) {
     int nodes_imported = g->n_nodes;
     int64_t weights_before = pass_weight_bytes(g);
     const char *pipeline = passes ? passes : pass_pipeline_for_level(level, prune_on);
-    bool ok = pass_run_pipeline(g, pipeline, &popt, &d);
+    /* Every node is checked against the target before the output folder is created. */
+    CliOutDir od = {0};
+    bool ok = pass_run_pipeline(g, pipeline, &popt, &d) && cg_backend_check(backend, g, &d) &&
+              cli_outdir_begin(&od, out, &d);
     if (ok) {
         strcpy(used_prefix, prefix_buf);
-        const CgBackend *backend = cg_backend_find("c");
         CgOptions copt = {0};
         copt.out_dir = od.tmp_path;
         copt.prefix = used_prefix;
         copt.embed_weights = embed;
         copt.stats = &cstats;
-        ok = backend && backend->emit(g, &copt, &d) &&
-             (!bopt.emit_so || cli_cc_shared(od.tmp_path, used_prefix, &d)) &&
+        CgBuildOptions build = {used_prefix, false};
+        ok = backend->emit(g, &copt, &d) &&
+             (!bopt.emit_so || backend->build(od.tmp_path, &build, &d)) &&
              cli_outdir_commit(&od, &d);
     }
     if (ok && stats_on) {

@@ -22,6 +22,11 @@ typedef struct CgcEmitter {
     Diag *d;
     FILE *f; /* the generated code being written (a memory stream) */
     const CgcWeights *w;
+    /* Set while supports() runs an emitter as a trial (into a scratch stream, without
+     * weights): an emitter's failure is then written here as a bare reason instead of a
+     * message in d. */
+    char *reason;
+    size_t reason_cap;
 } CgcEmitter;
 
 /* ---- per-op emitters (codegen/c/cgc_op_*.c) ---------------------------------------------
@@ -43,6 +48,13 @@ IR_OPS(CGC_DECLARE_EMIT)
  * void: Gather, KvAttention and the index family (ir/ops_index.h), the ops that read indices
  * from tensors at run time (cgc_backend.c). */
 bool cgc_node_returns_status(const IrNode *n);
+
+/* ---- building (cgc_build.c) ------------------------------------------------------------
+ * The C backend's build(): compiles every *.c file of dir into dir/lib<prefix>.so with $CC
+ * (default "cc"; split on spaces): $CC [strict flags] -O2 -shared -fPIC -o dir/lib<prefix>.so
+ * (every dir/NAME.c, sorted) -lm. The compiler's output is added to d, one message per line,
+ * when it fails. */
+bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d);
 
 /* ---- Linear (cgc_op_heavy.c) -------------------------------------------------------------
  * y[M, N] = x[M, K] . W (+ bias): the product's sizes as the Linear node function uses them. */
@@ -84,9 +96,10 @@ int64_t cgc_numel(const IrType *t); /* the shape is static (checked before emitt
 /* True when input slot exists (not omitted). */
 bool cgc_has_input(const IrNode *n, int slot);
 
-/* Records "the C backend does not support dtype T" for node n and returns false. */
+/* Records "the C backend does not support dtype T" for node n (in a trial: the reason
+ * "dtype T") and returns false. */
 bool cgc_unsupported_dtype(const CgcEmitter *e, const IrNode *n, IrDtype t);
-/* Records a free-form error for node n and returns false. */
+/* Records a free-form error for node n (in a trial: msg as the reason) and returns false. */
 bool cgc_node_fail(const CgcEmitter *e, const IrNode *n, const char *msg);
 
 /* Normalizes a possibly negative axis against rank; false when out of range. */

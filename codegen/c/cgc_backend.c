@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const CgBackend *cgc_backend_get(void); /* below; cgc_emit checks support through it */
+
 typedef bool (*CgcEmitFn)(CgcEmitter *e, const IrNode *n);
 
 static const CgcEmitFn cgc_emit_table[] = {
@@ -28,46 +30,68 @@ static bool cgc_prefix_ok(const char *p) {
 }
 
 /* Every value a node or the API touches must have a static shape and a home: a run
- * parameter, a constant, or a planned slot inside the workspace. */
-static bool cgc_check_value(const IrGraph *g, const IrNode *n, int v, const CgcWeights *w,
-                            Diag *d) {
+ * parameter, a constant (in the weights), or a planned slot inside the workspace. False with
+ * the reason otherwise. */
+static bool cgc_value_ok(const IrGraph *g, int v, char *reason, size_t cap) {
     const IrValue *val = ir_value(g, v);
     size_t bytes = 0;
     if (!ir_type_is_static(&val->type) || !ir_type_nbytes(&val->type, &bytes)) {
-        if (n)
-            ir_node_error(d, g, n, "value '%s' has no static shape (bind every symbol first)",
-                          val->name);
-        else
-            diag_at(d, g->source_path, NULL, NULL, "value '%s' has no static shape", val->name);
+        snprintf(reason, cap, "value '%s' has no static shape (bind every symbol first)",
+                 val->name);
         return false;
     }
     bool is_io = false;
     for (int i = 0; i < g->n_inputs; i++) is_io |= g->inputs[i] == v;
     for (int i = 0; i < g->n_outputs; i++) is_io |= g->outputs[i] == v;
-    if (is_io || w->offsets[v] >= 0) return true;
+    if (is_io || val->data) return true;
     if (val->arena_offset < 0 || val->arena_offset % (int64_t)ir_dtype_size(val->type.dtype) != 0 ||
         (uint64_t)val->arena_offset + bytes > (uint64_t)g->arena_bytes) {
-        if (n)
-            ir_node_error(d, g, n,
-                          "value '%s' has no valid place in the workspace (run plan_memory first)",
-                          val->name);
-        else
-            diag_at(d, g->source_path, NULL, NULL, "value '%s' has no workspace slot", val->name);
+        snprintf(reason, cap,
+                 "value '%s' has no valid place in the workspace (run plan_memory "
+                 "first)",
+                 val->name);
         return false;
     }
     return true;
 }
 
-static bool cgc_check_graph(const IrGraph *g, const CgcWeights *w, Diag *d) {
+/* The graph's own inputs and outputs (the run() parameters) need static shapes too, even
+ * when no node touches them. */
+static bool cgc_check_io(const IrGraph *g, Diag *d) {
     bool ok = true;
-    for (int i = 0; i < g->n_inputs; i++) ok &= cgc_check_value(g, NULL, g->inputs[i], w, d);
-    for (int i = 0; i < g->n_outputs; i++) ok &= cgc_check_value(g, NULL, g->outputs[i], w, d);
-    for (int i = 0; i < g->n_nodes && ok; i++) {
-        const IrNode *n = &g->nodes[i];
-        for (int j = 0; j < n->n_inputs; j++)
-            if (n->inputs[j] >= 0) ok &= cgc_check_value(g, n, n->inputs[j], w, d);
-        for (int j = 0; j < n->n_outputs; j++) ok &= cgc_check_value(g, n, n->outputs[j], w, d);
+    for (int io = 0; io < 2; io++) {
+        int count = io ? g->n_outputs : g->n_inputs;
+        for (int i = 0; i < count; i++) {
+            char reason[512];
+            if (cgc_value_ok(g, io ? g->outputs[i] : g->inputs[i], reason, sizeof reason)) continue;
+            diag_at(d, g->source_path, NULL, NULL, "%s", reason);
+            ok = false;
+        }
     }
+    return ok;
+}
+
+/* The C backend supports a node when its operands have static shapes and homes and the op's
+ * emitter accepts it. The emitter is run as a trial into a scratch stream, so this answer and
+ * what emit() does can never disagree (the dtype checks live in the emitters today). Emitters
+ * read neither the options nor the weights layout, so the trial passes neither. */
+static bool cgc_supports(const IrGraph *g, const IrNode *n, char *reason, size_t cap) {
+    for (int io = 0; io < 2; io++) {
+        int count = io ? n->n_outputs : n->n_inputs;
+        for (int j = 0; j < count; j++) {
+            int v = io ? n->outputs[j] : n->inputs[j];
+            if (v >= 0 && !cgc_value_ok(g, v, reason, cap)) return false;
+        }
+    }
+    char *text = NULL;
+    size_t len = 0;
+    CgcEmitter e = {g, NULL, NULL, open_memstream(&text, &len), NULL, reason, cap};
+    KILN_ASSERT(e.f != NULL);
+    reason[0] = '\0';
+    bool ok = cgc_emit_table[n->op](&e, n);
+    KILN_ASSERT(fclose(e.f) == 0);
+    free(text);
+    if (!ok && !reason[0]) snprintf(reason, cap, "its emitter failed");
     return ok;
 }
 
@@ -204,11 +228,12 @@ static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
     CgcWeights w;
     cgc_weights_layout(g, &w);
     CgcDecoder dec;
-    bool ok = cgc_check_graph(g, &w, d) && cgc_decoder_info(g, &dec, d);
+    bool ok = cg_backend_check(cgc_backend_get(), g, d) && cgc_check_io(g, d) &&
+              cgc_decoder_info(g, &dec, d);
     char *source = NULL;
     size_t source_len = 0;
     if (ok) {
-        CgcEmitter e = {g, opt, d, open_memstream(&source, &source_len), &w};
+        CgcEmitter e = {g, opt, d, open_memstream(&source, &source_len), &w, NULL, 0};
         KILN_ASSERT(e.f != NULL);
         ok = cgc_emit_source(&e);
         KILN_ASSERT(fclose(e.f) == 0);
@@ -246,7 +271,13 @@ static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
     return ok;
 }
 
-static const CgBackend cgc_backend = {"c", cgc_emit};
+static const CgBackend cgc_backend = {
+    "c",
+    "portable C11 source needing only libc, libm and pthreads; lib<prefix>.so built with $CC",
+    cgc_supports,
+    cgc_emit,
+    cgc_build,
+};
 
 /* The C backend (see codegen/backend.h). */
 const CgBackend *cgc_backend_get(void) {

@@ -22,12 +22,18 @@ bool cgc_has_input(const IrNode *n, int slot) {
 }
 
 bool cgc_unsupported_dtype(const CgcEmitter *e, const IrNode *n, IrDtype t) {
-    ir_node_error(e->d, e->g, n, "the C backend does not support dtype %s", ir_dtype_name(t));
+    if (e->reason)
+        snprintf(e->reason, e->reason_cap, "dtype %s", ir_dtype_name(t));
+    else
+        ir_node_error(e->d, e->g, n, "the C backend does not support dtype %s", ir_dtype_name(t));
     return false;
 }
 
 bool cgc_node_fail(const CgcEmitter *e, const IrNode *n, const char *msg) {
-    ir_node_error(e->d, e->g, n, "%s", msg);
+    if (e->reason)
+        snprintf(e->reason, e->reason_cap, "%s", msg);
+    else
+        ir_node_error(e->d, e->g, n, "%s", msg);
     return false;
 }
 

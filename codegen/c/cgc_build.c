@@ -1,6 +1,7 @@
-/* Running the system C compiler on generated code: posix_spawnp with an argument vector (no
- * shell, so paths with spaces or quotes are safe), its output captured through a pipe. */
-#include "cli.h"
+/* The C backend's build step: the system C compiler run on the emitted folder, through
+ * posix_spawnp with an argument vector (no shell, so paths with spaces or quotes are safe), its
+ * output captured through a pipe. See cgc_build in cgc.h. */
+#include "cgc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,12 +14,12 @@
 extern char **environ;
 
 /* A growable NULL-terminated argument vector; the strings are malloc-owned. */
-typedef struct CliArgv {
+typedef struct CgcArgv {
     char **v;
     int n, cap;
-} CliArgv;
+} CgcArgv;
 
-static void cli_argv_push(CliArgv *a, const char *s, size_t len) {
+static void cgc_argv_push(CgcArgv *a, const char *s, size_t len) {
     if (a->n + 2 > a->cap) {
         a->cap = a->cap ? a->cap * 2 : 16;
         a->v = realloc(a->v, (size_t)a->cap * sizeof *a->v);
@@ -32,17 +33,17 @@ static void cli_argv_push(CliArgv *a, const char *s, size_t len) {
     a->v[a->n] = NULL;
 }
 
-static void cli_argv_free(CliArgv *a) {
+static void cgc_argv_free(CgcArgv *a) {
     for (int i = 0; i < a->n; i++) free(a->v[i]);
     free(a->v);
 }
 
-static int cli_cmp_str(const void *a, const void *b) {
+static int cgc_cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The sorted names of dir's *.c files, appended to a as "dir/name". */
-static bool cli_push_c_files(CliArgv *a, const char *dir, Diag *d) {
+static bool cgc_push_c_files(CgcArgv *a, const char *dir, Diag *d) {
     DIR *dh = opendir(dir);
     if (!dh) {
         diag_at(d, dir, NULL, NULL, "cannot open: %s", strerror(errno));
@@ -53,8 +54,11 @@ static bool cli_push_c_files(CliArgv *a, const char *dir, Diag *d) {
     while ((e = readdir(dh)) != NULL) {
         size_t len = strlen(e->d_name);
         if (len > 2 && strcmp(e->d_name + len - 2, ".c") == 0) {
-            char *p = cli_path_join(dir, e->d_name);
-            cli_argv_push(a, p, strlen(p));
+            size_t n = strlen(dir) + len + 2;
+            char *p = malloc(n);
+            KILN_ASSERT(p != NULL);
+            snprintf(p, n, "%s/%s", dir, e->d_name);
+            cgc_argv_push(a, p, n - 1);
             free(p);
         }
     }
@@ -63,12 +67,12 @@ static bool cli_push_c_files(CliArgv *a, const char *dir, Diag *d) {
         diag_at(d, dir, NULL, NULL, "no C sources were generated");
         return false;
     }
-    qsort(a->v + first, (size_t)(a->n - first), sizeof *a->v, cli_cmp_str);
+    qsort(a->v + first, (size_t)(a->n - first), sizeof *a->v, cgc_cmp_str);
     return true;
 }
 
 /* Adds the compiler's output to d, one message per line (at most 60 lines). */
-static void cli_report_output(const char *out, Diag *d) {
+static void cgc_report_output(const char *out, Diag *d) {
     int lines = 0;
     for (const char *p = out; *p && lines < 60; lines++) {
         const char *nl = strchr(p, '\n');
@@ -78,27 +82,32 @@ static void cli_report_output(const char *out, Diag *d) {
     }
 }
 
-bool cli_cc_shared(const char *dir, const char *prefix, Diag *d) {
-    CliArgv a = {0};
+bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
+    const char *prefix = opt->prefix;
+    CgcArgv a = {0};
     const char *cc = getenv("CC");
     if (!cc || !*cc) cc = "cc";
     for (const char *p = cc; *p;) {
         while (*p == ' ' || *p == '\t') p++;
         const char *start = p;
         while (*p && *p != ' ' && *p != '\t') p++;
-        if (p > start) cli_argv_push(&a, start, (size_t)(p - start));
+        if (p > start) cgc_argv_push(&a, start, (size_t)(p - start));
     }
-    if (a.n == 0) cli_argv_push(&a, "cc", 2);
+    if (a.n == 0) cgc_argv_push(&a, "cc", 2);
+    /* the generated code is meant to build cleanly under these; the tests hold it to that */
+    static const char *const strict[] = {"-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"};
+    for (size_t i = 0; opt->strict && i < sizeof strict / sizeof strict[0]; i++)
+        cgc_argv_push(&a, strict[i], strlen(strict[i]));
     static const char *const flags[] = {"-O2", "-shared", "-fPIC", "-o"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        cli_argv_push(&a, flags[i], strlen(flags[i]));
+        cgc_argv_push(&a, flags[i], strlen(flags[i]));
     size_t n = strlen(dir) + strlen(prefix) + 16;
     char *lib = malloc(n);
     KILN_ASSERT(lib != NULL);
     snprintf(lib, n, "%s/lib%s.so", dir, prefix);
-    cli_argv_push(&a, lib, strlen(lib));
-    bool ok = cli_push_c_files(&a, dir, d);
-    cli_argv_push(&a, "-lm", 3);
+    cgc_argv_push(&a, lib, strlen(lib));
+    bool ok = cgc_push_c_files(&a, dir, d);
+    cgc_argv_push(&a, "-lm", 3);
 
     int pipefd[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
@@ -157,7 +166,7 @@ bool cli_cc_shared(const char *dir, const char *prefix, Diag *d) {
                 diag_error(d, "the C compiler '%s' did not finish building %s:", a.v[0], lib);
             if (out) {
                 out[out_len] = '\0';
-                cli_report_output(out, d);
+                cgc_report_output(out, d);
             }
             ok = false;
         }
@@ -166,6 +175,6 @@ bool cli_cc_shared(const char *dir, const char *prefix, Diag *d) {
     if (have_fa) posix_spawn_file_actions_destroy(&fa);
     free(out);
     free(lib);
-    cli_argv_free(&a);
+    cgc_argv_free(&a);
     return ok;
 }
