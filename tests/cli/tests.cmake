@@ -15,3 +15,4 @@ kiln_add_script_test(cli_text_round_trip ${CMAKE_CURRENT_LIST_DIR}/test_text_rou
   $<TARGET_FILE:npy_tool>)
 kiln_add_script_test(cli_generated_warnings ${CMAKE_CURRENT_LIST_DIR}/test_generated_warnings.sh)
 set_tests_properties(cli_examples cli_text_round_trip PROPERTIES TIMEOUT 600)
+kiln_add_script_test(cli_target ${CMAKE_CURRENT_LIST_DIR}/test_target.sh)
