@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/backend.h"
 #include "../../ir/interp.h"
 #include "../../passes/pass.h"
 
@@ -98,6 +97,46 @@ bool cgt_plan(IrGraph *g) {
     return CHECK(ok);
 }
 
+/* One tally per registered backend, by registry index. */
+#define CGT_MAX_BACKENDS 16
+static CgtTally cgt_tallies[CGT_MAX_BACKENDS];
+
+static CgtTally *cgt_tally_of(const CgBackend *b) {
+    for (int i = 0; i < cg_backend_count() && i < CGT_MAX_BACKENDS; i++)
+        if (cg_backend_at(i) == b) return &cgt_tallies[i];
+    KILN_ASSERT(!"a backend outside the registry");
+    return NULL;
+}
+
+CgtTally cgt_tally(const CgBackend *b) {
+    return *cgt_tally_of(b);
+}
+
+void cgt_report(void) {
+    KILN_ASSERT(cg_backend_count() <= CGT_MAX_BACKENDS);
+    int compared = 0;
+    for (int i = 0; i < cg_backend_count(); i++) {
+        const CgtTally *t = &cgt_tallies[i];
+        printf("backend '%s': %d passed, %d failed, %d skipped\n", cg_backend_at(i)->name,
+               t->passed, t->failed, t->skipped);
+        compared += t->passed + t->failed;
+    }
+    CHECK(compared > 0); /* a suite that ran nothing on any backend tests nothing */
+}
+
+bool cgt_supported(const CgBackend *b, const IrGraph *g) {
+    bool ok = true;
+    for (int i = 0; i < g->n_nodes; i++) {
+        char reason[512] = "";
+        if (b->supports(g, &g->nodes[i], reason, sizeof reason)) continue;
+        printf("skip: backend '%s': graph '%s': node '%s' (%s): %s\n", b->name, g->name,
+               g->nodes[i].name, ir_op_info(g->nodes[i].op)->name, reason);
+        ok = false;
+    }
+    if (!ok) cgt_tally_of(b)->skipped++;
+    return ok;
+}
+
 bool cgt_sh(const char *fmt, ...) {
     char cmd[16384];
     va_list ap;
@@ -109,39 +148,56 @@ bool cgt_sh(const char *fmt, ...) {
     return rc == 0;
 }
 
-static const char *cgt_cc(void) {
-    const char *cc = getenv("CC");
-    return cc && *cc ? cc : "cc";
+bool cgt_build(const CgBackend *b, const IrGraph *g, const char *prefix, bool embed_weights,
+               CgtLib *lib) {
+    memset(lib, 0, sizeof *lib);
+    lib->backend = b;
+    if (!cgt_supported(b, g)) return false;
+    const char *dir = test_tmpdir(prefix);
+    bool ok = CHECK(dir != NULL);
+    if (ok) {
+        snprintf(lib->dir, sizeof lib->dir, "%s", dir);
+        snprintf(lib->prefix, sizeof lib->prefix, "%s", prefix);
+        Diag d;
+        diag_init(&d);
+        CgOptions opt = {lib->dir, prefix, embed_weights, NULL};
+        /* The generated folder builds with nothing else, under strict flags. (The build step
+         * takes $CC, not the sanitizer flags of the test binary.) */
+        CgBuildOptions bopt = {prefix, true};
+        ok = CHECK(b->emit(g, &opt, &d) && b->build(lib->dir, &bopt, &d));
+        if (!ok) diag_print(&d, stderr);
+        diag_free(&d);
+    }
+    if (ok) {
+        char so[4200];
+        snprintf(so, sizeof so, "%s/lib%s.so", lib->dir, prefix);
+        lib->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+        if (!CHECK(lib->handle != NULL)) {
+            fprintf(stderr, "dlopen: %s\n", dlerror());
+            ok = false;
+        }
+    }
+    if (ok) {
+        lib->model = dlsym(lib->handle, "kiln_model");
+        ok = CHECK(lib->model != NULL);
+    }
+    if (!ok) {
+        fprintf(stderr, "backend '%s': building '%s' failed\n", b->name, prefix);
+        cgt_tally_of(b)->failed++;
+    }
+    return ok;
 }
 
-bool cgt_build(const IrGraph *g, const char *prefix, bool embed_weights, CgtLib *lib) {
-    memset(lib, 0, sizeof *lib);
-    const char *dir = test_tmpdir(prefix);
-    if (!CHECK(dir != NULL)) return false;
-    snprintf(lib->dir, sizeof lib->dir, "%s", dir);
-    snprintf(lib->prefix, sizeof lib->prefix, "%s", prefix);
-    Diag d;
-    diag_init(&d);
-    CgOptions opt = {lib->dir, prefix, embed_weights, NULL};
-    bool ok = cg_backend_find("c")->emit(g, &opt, &d);
-    if (!ok) diag_print(&d, stderr);
-    diag_free(&d);
-    if (!CHECK(ok)) return false;
-    /* The generated folder builds with nothing else, under strict flags. The sanitizers of
-     * the test binary must not leak into the library's own build. */
-    if (!CHECK(cgt_sh("cd '%s' && %s -std=c11 -Wall -Wextra -Werror -pedantic -O2 -shared -fPIC "
-                      "-o lib%s.so *.c -lm",
-                      lib->dir, cgt_cc(), prefix)))
-        return false;
-    char so[4200];
-    snprintf(so, sizeof so, "%s/lib%s.so", lib->dir, prefix);
-    lib->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    if (!CHECK(lib->handle != NULL)) {
-        fprintf(stderr, "dlopen: %s\n", dlerror());
-        return false;
+void cgt_run_all(IrGraph *g, const char *prefix, const uint64_t *seeds, int n_seeds, double tol) {
+    if (cgt_plan(g)) {
+        for (int i = 0; i < cg_backend_count(); i++) {
+            CgtLib lib;
+            if (cgt_build(cg_backend_at(i), g, prefix, false, &lib))
+                for (int k = 0; k < n_seeds; k++) cgt_compare(g, &lib, seeds[k], tol);
+            cgt_unload(&lib);
+        }
     }
-    lib->model = dlsym(lib->handle, "kiln_model");
-    return CHECK(lib->model != NULL);
+    ir_graph_free(g);
 }
 
 void cgt_unload(CgtLib *lib) {
@@ -191,7 +247,10 @@ static double cgt_tol(IrDtype t, double tol) {
 
 bool cgt_compare(const IrGraph *g, const CgtLib *lib, uint64_t seed, double tol) {
     const KilnModel *m = lib->model;
-    if (!CHECK(m && m->n_inputs == g->n_inputs && m->n_outputs == g->n_outputs)) return false;
+    if (!CHECK(m && m->n_inputs == g->n_inputs && m->n_outputs == g->n_outputs)) {
+        cgt_tally_of(lib->backend)->failed++;
+        return false;
+    }
     TestRng r = {seed};
     IrTensor *ins = calloc((size_t)g->n_inputs + 1, sizeof *ins);
     IrTensor *refs = calloc((size_t)g->n_outputs + 1, sizeof *refs);
@@ -252,7 +311,13 @@ bool cgt_compare(const IrGraph *g, const CgtLib *lib, uint64_t seed, double tol)
         }
         ok &= good;
     }
-    CHECK(ok);
+    if (!CHECK(ok))
+        fprintf(stderr, "backend '%s': '%s' differs from the interpreter (seed %llu)\n",
+                lib->backend->name, lib->prefix, (unsigned long long)seed);
+    if (ok)
+        cgt_tally_of(lib->backend)->passed++;
+    else
+        cgt_tally_of(lib->backend)->failed++;
     for (int i = 0; i < g->n_inputs; i++) ir_tensor_free(&ins[i]);
     for (int i = 0; i < g->n_outputs; i++) {
         ir_tensor_free(&refs[i]);

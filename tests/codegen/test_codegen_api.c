@@ -1,12 +1,13 @@
-/* Tests of the generated API beyond op correctness: init() with caller memory (no malloc),
- * refused weights (truncated, from another model, corrupted header), embedded weights,
- * hostile model names, run-time index errors, unsupported dtypes, the absence of mutable
- * globals in the built library, and strict compiles with gcc and clang. */
+/* Tests of the generated API beyond op correctness, on every registered backend: init() with
+ * caller memory (no malloc), refused weights (truncated, from another model, corrupted header),
+ * embedded weights, run-time index errors. Then the backend registry and the C backend's
+ * supports() (unsupported dtypes, unplanned values), and what reads the generated C itself:
+ * hostile model names, the absence of mutable globals in the built library, and strict compiles
+ * with gcc and clang. */
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/backend.h"
 #include "cg_harness.h"
 
 #define D(...) ((const int64_t[]){__VA_ARGS__})
@@ -55,11 +56,11 @@ static bool write_all(const char *path, const void *data, size_t len) {
     return fclose(f) == 0 && ok;
 }
 
-static void test_init_and_weights(void) {
+static void test_init_and_weights(const CgBackend *b) {
     IrGraph *g = make_mlp("mlp", 1), *other = make_mlp("mlp", 2);
     CgtLib lib, lib2;
-    if (!cgt_plan(g) || !cgt_plan(other) || !cgt_build(g, "mlp", false, &lib) ||
-        !cgt_build(other, "mlp", false, &lib2))
+    if (!cgt_plan(g) || !cgt_plan(other) || !cgt_build(b, g, "mlp", false, &lib) ||
+        !cgt_build(b, other, "mlp", false, &lib2))
         goto done;
     cgt_compare(g, &lib, 1, 1e-5);
     const KilnModel *m = lib.model;
@@ -126,10 +127,10 @@ done:
     ir_graph_free(other);
 }
 
-static void test_embedded(void) {
+static void test_embedded(const CgBackend *b) {
     IrGraph *g = make_mlp("mlp embedded", 3);
     CgtLib lib;
-    if (cgt_plan(g) && cgt_build(g, "mlp_embedded", true, &lib)) {
+    if (cgt_plan(g) && cgt_build(b, g, "mlp_embedded", true, &lib)) {
         CHECK(lib.model->weights_embedded == 1 && lib.model->weights_file == NULL);
         cgt_compare(g, &lib, 2, 1e-5);
     }
@@ -151,7 +152,7 @@ static void test_hostile_names(void) {
     ir_node_add(g, IR_OP_NEG, "\"q\"\r\t\x01", &h, 1, &out, 1);
     ir_output_add(g, out);
     CgtLib lib;
-    if (cgt_plan(g) && cgt_build(g, "evil", false, &lib)) {
+    if (cgt_plan(g) && cgt_build(cg_backend_find("c"), g, "evil", false, &lib)) {
         cgt_compare(g, &lib, 3, 1e-5);
         CHECK(strcmp(lib.model->name, g->name) == 0);
         CHECK(strcmp(lib.model->inputs[0].name, evil_in) == 0);
@@ -167,13 +168,13 @@ static void test_hostile_names(void) {
     ir_graph_free(g);
 }
 
-static void test_index_error(void) {
+static void test_index_error(const CgBackend *b) {
     IrGraph *g = ir_graph_new("gather", "", ".");
     int data = cgt_const(g, &rng, "table", IR_DTYPE_F32, 2, D(5, 3));
     int idx = cgt_input(g, "idx", IR_DTYPE_I32, 1, D(2));
     ir_output_add(g, cgt_op(g, IR_OP_GATHER, "lookup", (const int[]){data, idx}, 2));
     CgtLib lib;
-    if (cgt_plan(g) && cgt_build(g, "gather", false, &lib)) {
+    if (cgt_plan(g) && cgt_build(b, g, "gather", false, &lib)) {
         const KilnModel *m = lib.model;
         char wpath[4200];
         void *ctx = NULL;
@@ -222,13 +223,69 @@ static void test_unsupported(void) {
     ir_graph_free(g);
 }
 
+/* The registry: c is registered, first (the default), found by name, and listed once. */
+static void test_registry(void) {
+    CHECK(cg_backend_count() >= 1);
+    CHECK(cg_backend_at(0) == cg_backend_find("c"));
+    CHECK(cg_backend_at(-1) == NULL && cg_backend_at(cg_backend_count()) == NULL);
+    CHECK(cg_backend_find(NULL) == NULL && cg_backend_find("C") == NULL);
+    for (int i = 0; i < cg_backend_count(); i++) {
+        const CgBackend *b = cg_backend_at(i);
+        CHECK(b->name && b->description && b->description[0] && b->supports && b->emit && b->build);
+        CHECK(cg_backend_find(b->name) == b);
+    }
+    Diag d;
+    diag_init(&d);
+    CHECK(cg_backend_for_target(NULL, &d) == cg_backend_at(0) && d.count == 0);
+    CHECK(cg_backend_for_target("c", &d) == cg_backend_find("c") && d.count == 0);
+    CHECK(cg_backend_for_target("nope", &d) == NULL && d.count == 1 &&
+          strstr(d.messages[0], "unknown target 'nope' (known: c") != NULL);
+    diag_free(&d);
+}
+
+/* The C backend's supports(): a reason for an op/dtype pair it lacks and for a value without a
+ * planned home; yes for what it compiles; and the harness skips (not fails) a refused case. */
+static void test_supports(void) {
+    const CgBackend *c = cg_backend_find("c");
+    IrGraph *g = ir_graph_new("supports", "supports.json", ".");
+    int x64 = cgt_input(g, "x64", IR_DTYPE_F64, 2, D(2, 3));
+    int x = cgt_input(g, "x", IR_DTYPE_F32, 2, D(2, 3));
+    ir_output_add(g, cgt_op(g, IR_OP_SOFTMAX, "sm64", &x64, 1));
+    int h = cgt_op(g, IR_OP_EXP, "exp", &x, 1);
+    ir_output_add(g, cgt_op(g, IR_OP_NEG, "neg", &h, 1));
+    if (cgt_plan(g)) {
+        char reason[256];
+        CHECK(!c->supports(g, &g->nodes[0], reason, sizeof reason) &&
+              strcmp(reason, "dtype f64") == 0);
+        CHECK(c->supports(g, &g->nodes[1], reason, sizeof reason));
+        CHECK(c->supports(g, &g->nodes[2], reason, sizeof reason));
+        Diag d;
+        diag_init(&d);
+        CHECK(!cg_backend_check(c, g, &d) && d.count == 1 &&
+              strcmp(d.messages[0], "supports.json: node 'sm64' (Softmax): the c backend does "
+                                    "not support this: dtype f64") == 0);
+        diag_free(&d);
+        /* the exp -> neg intermediate loses its workspace slot */
+        ir_value(g, h)->arena_offset = -1;
+        CHECK(!c->supports(g, &g->nodes[1], reason, sizeof reason) &&
+              strstr(reason, "no valid place in the workspace") != NULL);
+        CgtTally before = cgt_tally(c);
+        CgtLib lib;
+        CHECK(!cgt_build(c, g, "supports", false, &lib));
+        CgtTally after = cgt_tally(c);
+        CHECK(after.skipped == before.skipped + 1 && after.failed == before.failed);
+        cgt_unload(&lib);
+    }
+    ir_graph_free(g);
+}
+
 /* The built library holds no symbol in .data or .bss: the generated code and the runtime have
  * no mutable state. Checked on the objects the library is linked from, where every symbol is
  * ours, and on the library itself, less the C toolchain's start-up symbols (crtbeginS.o). */
 static void test_no_mutable_globals(void) {
     IrGraph *g = make_mlp("globals", 5);
     CgtLib lib;
-    if (cgt_plan(g) && cgt_build(g, "globals", true, &lib)) {
+    if (cgt_plan(g) && cgt_build(cg_backend_find("c"), g, "globals", true, &lib)) {
         CHECK(cgt_sh("cd '%s' && mkdir -p obj && for f in *.c; do cc -O2 -fPIC -c $f -o obj/$f.o "
                      "|| exit 1; done",
                      lib.dir));
@@ -247,11 +304,17 @@ static void test_no_mutable_globals(void) {
 }
 
 int main(void) {
-    test_init_and_weights();
-    test_embedded();
-    test_hostile_names();
-    test_index_error();
+    for (int i = 0; i < cg_backend_count(); i++) {
+        test_init_and_weights(cg_backend_at(i));
+        test_embedded(cg_backend_at(i));
+        test_index_error(cg_backend_at(i));
+    }
+    test_registry();
     test_unsupported();
+    test_supports();
+    /* These read the generated C text and objects: tests of the C backend itself. */
+    test_hostile_names();
     test_no_mutable_globals();
+    cgt_report();
     return test_finish();
 }

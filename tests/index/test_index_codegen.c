@@ -32,16 +32,9 @@ static int idx_op(IrGraph *g, IrOp op, const char *base, const int *ins, int n_i
     return v;
 }
 
+/* Plans g, runs it on every registered backend against the interpreter, then frees it. */
 static void idx_run_graph(IrGraph *g, const char *prefix) {
-    if (cgt_plan(g)) {
-        CgtLib lib;
-        if (cgt_build(g, prefix, false, &lib)) {
-            cgt_compare(g, &lib, 21, 1e-6);
-            cgt_compare(g, &lib, 22, 1e-6);
-        }
-        cgt_unload(&lib);
-    }
-    ir_graph_free(g);
+    cgt_run_all(g, prefix, (const uint64_t[]){21, 22}, 2, 1e-6);
 }
 
 static void test_gathers(void) {
@@ -146,8 +139,8 @@ static void test_int_div(void) {
 
 /* Index tensors given at run time: in range, the library matches the interpreter; one index out
  * of range in GatherElements or in ScatterND makes the descriptor's run return KILN_ERR_INDEX
- * and zeroes that node's output. */
-static void test_run_time_index_errors(void) {
+ * and zeroes that node's output. On backend b. */
+static void test_run_time_index_errors(const CgBackend *b) {
     IrGraph *g = ir_graph_new("bad_index", "bad_index.json", ".");
     int x = IN("x", IR_DTYPE_F32, 4, 4), ind = IN("ind", IR_DTYPE_I64, 3, 4);
     int nd_ind = IN("nd_ind", IR_DTYPE_I64, 3, 1), upd = IN("upd", IR_DTYPE_F32, 3, 4);
@@ -155,7 +148,7 @@ static void test_run_time_index_errors(void) {
     ir_attr_set_int(g, LAST, "axis", 0);
     idx_op(g, IR_OP_SCATTER_ND, "snd", (int[]){x, nd_ind, upd}, 3);
     CgtLib lib = {0};
-    if (cgt_plan(g) && cgt_build(g, "bad_index", false, &lib)) {
+    if (cgt_plan(g) && cgt_build(b, g, "bad_index", false, &lib)) {
         CHECK(cgt_compare(g, &lib, 31, 1e-6));
         const KilnModel *m = lib.model;
         char wpath[4200];
@@ -198,6 +191,7 @@ int main(void) {
     test_scatters();
     test_one_hot_topk();
     test_int_div();
-    test_run_time_index_errors();
+    for (int i = 0; i < cg_backend_count(); i++) test_run_time_index_errors(cg_backend_at(i));
+    cgt_report();
     return test_finish();
 }

@@ -21,16 +21,9 @@ static const char *math_name(const IrGraph *g, const char *base) {
     return buf;
 }
 
+/* Plans g, runs it on every registered backend against the interpreter, then frees it. */
 static void math_run_graph(IrGraph *g, const char *prefix) {
-    if (cgt_plan(g)) {
-        CgtLib lib;
-        if (cgt_build(g, prefix, false, &lib)) {
-            cgt_compare(g, &lib, 11, TOL);
-            cgt_compare(g, &lib, 12, TOL);
-        }
-        cgt_unload(&lib);
-    }
-    ir_graph_free(g);
+    cgt_run_all(g, prefix, (const uint64_t[]){11, 12}, 2, TOL);
 }
 
 /* Adds node op on ins with fn set, as a graph output. */
@@ -244,5 +237,6 @@ int main(void) {
     test_movement();
     test_reduce();
     test_axis_ops();
+    cgt_report();
     return test_finish();
 }
