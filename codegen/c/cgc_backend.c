@@ -46,10 +46,8 @@ static bool cgc_value_ok(const IrGraph *g, int v, char *reason, size_t cap) {
     if (is_io || val->data) return true;
     if (val->arena_offset < 0 || val->arena_offset % (int64_t)ir_dtype_size(val->type.dtype) != 0 ||
         (uint64_t)val->arena_offset + bytes > (uint64_t)g->arena_bytes) {
-        snprintf(reason, cap,
-                 "value '%s' has no valid place in the workspace (run plan_memory "
-                 "first)",
-                 val->name);
+        snprintf(reason, cap, "value '%s' has no valid place in the workspace (%s)", val->name,
+                 "run plan_memory first");
         return false;
     }
     return true;
