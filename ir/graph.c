@@ -145,6 +145,7 @@ IrGraph *ir_graph_new(const char *name, const char *source_path, const char *bas
     g->name = ir_strdup(g, name ? name : "model");
     g->source_path = ir_strdup(g, source_path ? source_path : "");
     g->base_dir = ir_strdup(g, base_dir ? base_dir : ".");
+    g->meta.bos_token_id = g->meta.eos_token_id = g->meta.pad_token_id = -1;
     return g;
 }
 
@@ -169,6 +170,8 @@ void ir_graph_free(IrGraph *g) {
     free(g->inputs);
     free(g->outputs);
     free(g->symbols);
+    free(g->states);
+    free(g->entries);
     free(g);
 }
 
@@ -273,6 +276,64 @@ int ir_node_find(const IrGraph *g, const char *name) {
     for (int i = 0; i < g->n_nodes; i++)
         if (strcmp(g->nodes[i].name, name) == 0) return i;
     return -1;
+}
+
+/* ---- model facts ------------------------------------------------------------------------- */
+
+int ir_state_add(IrGraph *g, const IrState *st) {
+    ir_grow((void **)&g->states, &g->cap_states, g->n_states + 1, sizeof *g->states);
+    g->states[g->n_states] = *st;
+    return g->n_states++;
+}
+
+int ir_state_find(const IrGraph *g, int64_t layer) {
+    for (int i = 0; i < g->n_states; i++)
+        if (g->states[i].layer == layer) return i;
+    return -1;
+}
+
+static int *ir_ints_copy(IrGraph *g, const int *v, int n) {
+    int *p = ir_alloc(g, sizeof(int) * (size_t)(n ? n : 1));
+    if (n) memcpy(p, v, sizeof(int) * (size_t)n);
+    return p;
+}
+
+int ir_entry_add(IrGraph *g, const char *name, const int *inputs, int n_inputs, const int *outputs,
+                 int n_outputs) {
+    KILN_ASSERT(name != NULL && n_inputs >= 0 && n_outputs >= 0);
+    ir_grow((void **)&g->entries, &g->cap_entries, g->n_entries + 1, sizeof *g->entries);
+    IrEntry *e = &g->entries[g->n_entries];
+    e->name = ir_strdup(g, name);
+    e->inputs = ir_ints_copy(g, inputs, n_inputs);
+    e->n_inputs = n_inputs;
+    e->outputs = ir_ints_copy(g, outputs, n_outputs);
+    e->n_outputs = n_outputs;
+    return g->n_entries++;
+}
+
+int ir_entry_find(const IrGraph *g, const char *name) {
+    for (int i = 0; i < g->n_entries; i++)
+        if (strcmp(g->entries[i].name, name) == 0) return i;
+    return -1;
+}
+
+void ir_entry_nodes(const IrGraph *g, const IrEntry *e, bool *need) {
+    bool *live = ir_xcalloc((size_t)g->n_values + 1, sizeof *live);
+    for (int i = 0; i < e->n_outputs; i++) live[e->outputs[i]] = true;
+    for (int ni = g->n_nodes - 1; ni >= 0; ni--) {
+        const IrNode *n = &g->nodes[ni];
+        need[ni] = false;
+        for (int k = 0; k < n->n_outputs; k++) need[ni] = need[ni] || live[n->outputs[k]];
+        if (!need[ni]) continue;
+        for (int k = 0; k < n->n_inputs; k++)
+            if (n->inputs[k] >= 0) live[n->inputs[k]] = true;
+    }
+    free(live);
+}
+
+bool ir_meta_is_set(const IrMetadata *m) {
+    return m->model_type || m->source || m->bos_token_id >= 0 || m->eos_token_id >= 0 ||
+           m->pad_token_id >= 0;
 }
 
 /* ---- attributes -------------------------------------------------------------------------- */

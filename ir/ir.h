@@ -188,6 +188,46 @@ typedef struct IrSymbol {
     int64_t value; /* bound size, or -1 while unbound */
 } IrSymbol;
 
+/* ---- model facts: metadata, state, entry points ------------------------------------------
+ * What a model is beyond its dataflow: facts no node computes (token ids), state that lives
+ * between calls (the KV cache), and the functions a compiled model offers (prefill, decode).
+ * Frontends state them; passes keep them valid; every backend reads them instead of guessing
+ * from value names. */
+
+/* Typed facts about the model. Token ids are -1 when the model has none. */
+typedef struct IrMetadata {
+    const char *model_type; /* e.g. "llama", "gpt2" (Hugging Face model_type); NULL: unknown */
+    const char *source;     /* the format it was imported from: "huggingface", "onnx", ... */
+    int64_t bos_token_id, eos_token_id, pad_token_id;
+} IrMetadata;
+
+typedef enum IrStateKind {
+    IR_STATE_KV_CACHE, /* one attention layer's keys and values */
+} IrStateKind;
+
+/* State that persists between calls of the entry points. For IR_STATE_KV_CACHE: the
+ * KvAttention nodes whose attribute `layer` equals `layer` read and write it; it holds keys
+ * [capacity, kv_heads, head_dim] then values of the same shape, elements of `dtype`. */
+typedef struct IrState {
+    IrStateKind kind;
+    int64_t layer;    /* >= 0, unique among the graph's states */
+    IrDtype dtype;    /* element type of the stored keys and values */
+    int64_t capacity; /* tokens; equals the nodes' max_context */
+    int64_t kv_heads, head_dim;
+} IrState;
+
+/* A function of the compiled model. Its inputs are graph inputs and its outputs graph outputs
+ * (value indices); its nodes are those its outputs depend on (ir_entry_nodes), which read no
+ * graph input outside its inputs. A graph without entries has one implicit entry: every
+ * input to every output. Decoders have "prefill" and "decode". */
+typedef struct IrEntry {
+    const char *name; /* an identifier, unique among the graph's entries */
+    int *inputs;      /* n_inputs value indices, in call order */
+    int n_inputs;
+    int *outputs; /* n_outputs value indices, in call order */
+    int n_outputs;
+} IrEntry;
+
 typedef struct IrArena IrArena;
 typedef struct IrMapping IrMapping;
 typedef struct IrNameTable IrNameTable;
@@ -209,6 +249,12 @@ typedef struct IrGraph {
     int n_symbols, cap_symbols;
 
     int64_t arena_bytes; /* workspace bytes the memory plan needs; 0 before planning */
+
+    IrMetadata meta;
+    IrState *states; /* in the order they were added */
+    int n_states, cap_states;
+    IrEntry *entries; /* in the order they were added */
+    int n_entries, cap_entries;
 
     IrArena *arena;
     IrMapping *mappings;
@@ -262,6 +308,30 @@ static inline IrNode *ir_node(const IrGraph *g, int idx) {
 }
 int ir_node_find(const IrGraph *g, const char *name); /* -1 if absent (linear scan) */
 
+/* Model facts. ir_state_add and ir_entry_add copy their arguments (an entry's lists into the
+ * arena) and return the new index; the verifier checks what they refer to. */
+int ir_state_add(IrGraph *g, const IrState *s);
+int ir_state_find(const IrGraph *g, int64_t layer); /* -1 if absent */
+int ir_entry_add(IrGraph *g, const char *name, const int *inputs, int n_inputs, const int *outputs,
+                 int n_outputs);
+int ir_entry_find(const IrGraph *g, const char *name); /* -1 if absent */
+/* Marks need[n_nodes] with the nodes that entry e's outputs depend on. */
+void ir_entry_nodes(const IrGraph *g, const IrEntry *e, bool *need);
+/* Whether the graph carries any metadata other than the defaults of ir_graph_new. */
+bool ir_meta_is_set(const IrMetadata *m);
+
+/* The decoder reading of the facts (ir/decoder.c, docs/llm.md): entries "prefill" (token ids
+ * i64[P], positions i64[P]) -> logits f32[P, V] and "decode" (i64[1], i64[1]) -> f32[1, V],
+ * over KV cache states for layers 0..L-1 of one shape and dtype. */
+typedef struct IrDecoder {
+    const IrEntry *prefill, *decode;
+    int64_t max_prefill, vocab; /* P, V */
+    int64_t layers, max_context, kv_heads, head_dim;
+    IrDtype kv_dtype;
+} IrDecoder;
+/* Fills dec; false with a message when g has no KV cache state or does not have that shape. */
+bool ir_decoder_layout(const IrGraph *g, IrDecoder *dec, Diag *d);
+
 /* Setting attributes (replaces an existing one of the same name). */
 void ir_attr_set_int(IrGraph *g, int node, const char *name, int64_t v);
 void ir_attr_set_float(IrGraph *g, int node, const char *name, double v);
@@ -310,5 +380,11 @@ bool ir_infer_shapes(IrGraph *g, Diag *d);
  * arity and attribute schema, graph inputs/outputs, constant sizes, unique names, and that every
  * recorded type equals what inference computes. Returns false with messages on violation. */
 bool ir_verify(const IrGraph *g, Diag *d);
+/* The part of ir_verify for model facts (ir/verify_facts.c): token ids >= -1; states well
+ * formed, one per layer, matching every KvAttention node of their layer (which must have one);
+ * entries named as identifiers, taking graph inputs and returning graph outputs without
+ * repeats, every graph output in some entry, and no entry node reading a graph input outside
+ * its entry. Assumes the nodes verified. */
+bool ir_verify_facts(const IrGraph *g, Diag *d);
 
 #endif

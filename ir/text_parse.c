@@ -56,6 +56,7 @@ typedef struct TxpParser {
     IrConstLoader loader; /* may be NULL: then file-backed constants are refused */
     void *loader_user;
     bool have_arena_bytes;
+    unsigned meta_seen; /* bit k: metadata key k of txp_meta was given */
 
     /* Scratch lists for the statement being read (malloc-owned, reused). */
     int64_t *ints;
@@ -535,6 +536,95 @@ static bool txp_output(TxpParser *P) {
     return true;
 }
 
+/* ---- model facts: meta, state, entry ------------------------------------------------------ */
+
+/* meta := 'meta' KEY '=' (STRING | INTEGER); each key at most once. */
+static bool txp_meta(TxpParser *P) {
+    static const char *const keys[] = {"model_type", "source", "bos_token_id", "eos_token_id",
+                                       "pad_token_id"};
+    int line = P->tok.line, col = P->tok.col;
+    int k = -1;
+    for (int i = 0; i < 5 && P->tok.kind == TXP_IDENT; i++)
+        if (strcmp(P->str.s, keys[i]) == 0) k = i;
+    if (k < 0)
+        return txp_expected(P, "a metadata key (model_type, source, bos_token_id, "
+                               "eos_token_id or pad_token_id)");
+    if (P->meta_seen & (1u << k))
+        return txp_error(P, line, col, "metadata %s is given twice", keys[k]);
+    P->meta_seen |= 1u << k;
+    if (!txp_next(P) || !txp_expect_punct(P, '=')) return false;
+    IrMetadata *m = &P->g->meta;
+    if (k == 0) return txp_take_string(P, &m->model_type, "the model type as a quoted string");
+    if (k == 1) return txp_take_string(P, &m->source, "the source format as a quoted string");
+    int64_t *id = k == 2 ? &m->bos_token_id : k == 3 ? &m->eos_token_id : &m->pad_token_id;
+    line = P->tok.line, col = P->tok.col;
+    if (!txp_int(P, id, "a token id (an integer, -1 for none)")) return false;
+    if (*id < -1) return txp_error(P, line, col, "a token id must be >= 0, or -1 for none");
+    return true;
+}
+
+/* state := 'state' 'kv_cache' 'layer' INTEGER ':' DTYPE '[' capacity ',' kv_heads ','
+ *          head_dim ']' */
+static bool txp_state(TxpParser *P) {
+    if (!txp_is_word(P, "kv_cache")) return txp_expected(P, "a state kind ('kv_cache')");
+    if (!txp_next(P)) return false;
+    if (!txp_is_word(P, "layer")) return txp_expected(P, "'layer'");
+    IrState st = {IR_STATE_KV_CACHE, 0, IR_DTYPE_F32, 0, 0, 0};
+    if (!txp_next(P)) return false;
+    int line = P->tok.line, col = P->tok.col;
+    if (!txp_size(P, &st.layer, "the layer number")) return false;
+    if (ir_state_find(P->g, st.layer) >= 0)
+        return txp_error(P, line, col, "the KV cache of layer %" PRId64 " is declared twice",
+                         st.layer);
+    if (!txp_expect_punct(P, ':')) return false;
+    line = P->tok.line, col = P->tok.col;
+    IrType t;
+    if (!txp_type(P, &t)) return false;
+    if (t.rank != 3 || !ir_type_is_static(&t) || t.dims[0].size < 1 || t.dims[1].size < 1 ||
+        t.dims[2].size < 1 || !ir_dtype_is_float(t.dtype))
+        return txp_error(P, line, col,
+                         "a KV cache is a float type [capacity, kv_heads, head_dim] of constant "
+                         "sizes >= 1");
+    st.dtype = t.dtype;
+    st.capacity = t.dims[0].size;
+    st.kv_heads = t.dims[1].size;
+    st.head_dim = t.dims[2].size;
+    ir_state_add(P->g, &st);
+    return true;
+}
+
+/* '(' [VALUE {',' VALUE}] ')' into a malloc'd list. */
+static bool txp_value_list(TxpParser *P, int **list, int *n) {
+    *list = NULL;
+    *n = 0;
+    size_t cap = 0;
+    if (!txp_expect_punct(P, '(')) return false;
+    while (!txp_is_punct(P, ')')) {
+        if (*n && !txp_expect_punct(P, ',')) return false;
+        if (!txp_grow(P, (void **)list, &cap, (size_t)*n + 1, sizeof **list)) return false;
+        if (!txp_value_ref(P, &(*list)[*n])) return false;
+        ++*n;
+    }
+    return txp_next(P);
+}
+
+/* entry := 'entry' NAME 'inputs' '(' values ')' 'outputs' '(' values ')' */
+static bool txp_entry(TxpParser *P) {
+    if (P->tok.kind != TXP_IDENT) return txp_expected(P, "an entry name");
+    if (ir_entry_find(P->g, P->str.s) >= 0)
+        return txp_error(P, P->tok.line, P->tok.col, "entry '%s' is declared twice", P->str.s);
+    char *name = ir_strdup(P->g, P->str.s);
+    int *ins = NULL, *outs = NULL, n_ins = 0, n_outs = 0;
+    bool ok = txp_next(P) && (txp_is_word(P, "inputs") || txp_expected(P, "'inputs'")) &&
+              txp_next(P) && txp_value_list(P, &ins, &n_ins) &&
+              (txp_is_word(P, "outputs") || txp_expected(P, "'outputs'")) && txp_next(P) &&
+              txp_value_list(P, &outs, &n_outs);
+    if (ok) ir_entry_add(P->g, name, ins, n_ins, outs, n_outs);
+    free(ins);
+    free(outs);
+    return ok;
+}
+
 /* ---- constants --------------------------------------------------------------------------- */
 
 /* Appends one element of dtype dt, read from the current token, to P->bytes. */
@@ -1006,10 +1096,14 @@ static bool txp_statement(TxpParser *P) {
     if (txp_is_word(P, "input")) return txp_next(P) && txp_input(P);
     if (txp_is_word(P, "const")) return txp_next(P) && txp_const(P);
     if (txp_is_word(P, "output")) return txp_next(P) && txp_output(P);
+    if (txp_is_word(P, "meta")) return txp_next(P) && txp_meta(P);
+    if (txp_is_word(P, "state")) return txp_next(P) && txp_state(P);
+    if (txp_is_word(P, "entry")) return txp_next(P) && txp_entry(P);
     IrOp op;
     if (P->tok.kind == TXP_VALUE || (P->tok.kind == TXP_IDENT && ir_op_parse(P->str.s, &op)))
         return txp_node(P);
-    return txp_expected(P, "a statement (symbol, input, const, output or a node)");
+    return txp_expected(P, "a statement (symbol, input, const, output, meta, state, entry or a "
+                           "node)");
 }
 
 static bool txp_file(TxpParser *P, const char *base_dir) {

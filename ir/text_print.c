@@ -382,6 +382,53 @@ static void txt_put_const(TxtBuf *b, const IrGraph *g, int id, size_t max_inline
 
 /* Writes the whole graph into b: header, symbols, inputs, constants, nodes, outputs, with a
  * blank line between non-empty sections. */
+static void txt_put_value_list(TxtBuf *b, const IrGraph *g, const int *list, int n) {
+    txt_putc(b, '(');
+    for (int i = 0; i < n; i++) {
+        txt_puts(b, i ? ", %" : "%");
+        txt_put_name(b, ir_value(g, list[i])->name);
+    }
+    txt_putc(b, ')');
+}
+
+/* The model facts, after the outputs (entries refer to inputs and outputs): metadata that
+ * differs from ir_graph_new's defaults, states, entries. */
+static void txt_put_facts(TxtBuf *b, const IrGraph *g) {
+    const IrMetadata *m = &g->meta;
+    if (ir_meta_is_set(m)) txt_putc(b, '\n');
+    if (m->model_type) {
+        txt_puts(b, "meta model_type = ");
+        txt_put_quoted(b, m->model_type);
+        txt_putc(b, '\n');
+    }
+    if (m->source) {
+        txt_puts(b, "meta source = ");
+        txt_put_quoted(b, m->source);
+        txt_putc(b, '\n');
+    }
+    if (m->bos_token_id >= 0) txt_printf(b, "meta bos_token_id = %" PRId64 "\n", m->bos_token_id);
+    if (m->eos_token_id >= 0) txt_printf(b, "meta eos_token_id = %" PRId64 "\n", m->eos_token_id);
+    if (m->pad_token_id >= 0) txt_printf(b, "meta pad_token_id = %" PRId64 "\n", m->pad_token_id);
+
+    if (g->n_states) txt_putc(b, '\n');
+    for (int i = 0; i < g->n_states; i++) {
+        const IrState *st = &g->states[i];
+        txt_printf(b,
+                   "state kv_cache layer %" PRId64 ": %s[%" PRId64 ", %" PRId64 ", %" PRId64 "]\n",
+                   st->layer, ir_dtype_name(st->dtype), st->capacity, st->kv_heads, st->head_dim);
+    }
+
+    if (g->n_entries) txt_putc(b, '\n');
+    for (int i = 0; i < g->n_entries; i++) {
+        const IrEntry *e = &g->entries[i];
+        txt_printf(b, "entry %s inputs", e->name);
+        txt_put_value_list(b, g, e->inputs, e->n_inputs);
+        txt_puts(b, " outputs");
+        txt_put_value_list(b, g, e->outputs, e->n_outputs);
+        txt_putc(b, '\n');
+    }
+}
+
 static void txt_put_graph(TxtBuf *b, const IrGraph *g, size_t max_inline) {
     txt_printf(b, "kiln.ir %d graph ", TXT_FORMAT_VERSION);
     txt_put_quoted(b, g->name ? g->name : "");
@@ -424,6 +471,7 @@ static void txt_put_graph(TxtBuf *b, const IrGraph *g, size_t max_inline) {
         txt_put_name(b, ir_value(g, g->outputs[i])->name);
         txt_putc(b, '\n');
     }
+    txt_put_facts(b, g);
 }
 
 /* Writes g in the text form to f. */

@@ -196,6 +196,7 @@ bool ir_verify(const IrGraph *g, Diag *d) {
         }
     }
     if (ok) ok = ver_node_names(g, d);
+    if (ok) ok = ir_verify_facts(g, d);
     free(info);
     return ok;
 }

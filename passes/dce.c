@@ -1,5 +1,6 @@
 /* pass dce: dead code and dead weight elimination. A node is live when one of its outputs is a
- * graph output or is read by a live node; a constant is live when a live node reads it. */
+ * graph or entry output or is read by a live node; a constant is live when a live node reads
+ * it. */
 #include "pass_util.h"
 
 #include <stdlib.h>
@@ -11,6 +12,13 @@ bool pass_dce(IrGraph *g, const PassOptions *opt, Diag *d) {
     KILN_ASSERT(needed && dead);
     for (int i = 0; i < g->n_outputs; i++) needed[g->outputs[i]] = true;
     for (int i = 0; i < g->n_inputs; i++) needed[g->inputs[i]] = true; /* the API keeps them */
+    /* Entries take graph inputs and return graph outputs, so the two lines above keep what
+     * they reference; this keeps that true if an entry ever names another value. Model
+     * metadata and states are not values, so no pass can drop them. */
+    for (int e = 0; e < g->n_entries; e++) {
+        for (int i = 0; i < g->entries[e].n_inputs; i++) needed[g->entries[e].inputs[i]] = true;
+        for (int i = 0; i < g->entries[e].n_outputs; i++) needed[g->entries[e].outputs[i]] = true;
+    }
     int removed = 0;
     for (int ni = g->n_nodes - 1; ni >= 0; ni--) {
         const IrNode *n = &g->nodes[ni];

@@ -16,9 +16,7 @@ typedef struct CliTokens {
 } CliTokens;
 
 bool cli_graph_is_decoder(const IrGraph *g) {
-    for (int i = 0; i < g->n_nodes; i++)
-        if (g->nodes[i].op == IR_OP_KV_ATTENTION) return true;
-    return false;
+    return g->n_states > 0; /* the verifier gives every KvAttention node a state */
 }
 
 /* Next value of the splitmix64 generator at *state. */
@@ -164,55 +162,39 @@ bool cli_run_decoder_lib(const char *lib_path, char **raw, int n_raw, const CliR
     return ok;
 }
 
-/* The decoder layout of a graph (docs/llm.md): inputs input_ids i64[P], positions i64[P],
- * decode.input_ids i64[1], decode.positions i64[1]; outputs logits f32[P, V] and decode.logits
- * f32[1, V]. Sets *max_prefill = P and *vocab = V. */
-static bool cli_decoder_layout(const char *where, const IrGraph *g, int64_t *max_prefill,
-                               int64_t *vocab, Diag *d) {
-    bool ok = g->n_inputs == 4 && g->n_outputs == 2;
-    for (int i = 0; ok && i < 4; i++) {
-        const IrType *t = &ir_value(g, g->inputs[i])->type;
-        ok = t->dtype == IR_DTYPE_I64 && t->rank == 1 && ir_dim_is_const(t->dims[0]);
-    }
-    for (int i = 0; ok && i < 2; i++) {
-        const IrType *t = &ir_value(g, g->outputs[i])->type;
-        ok = t->dtype == IR_DTYPE_F32 && t->rank == 2 && ir_dim_is_const(t->dims[0]) &&
-             ir_dim_is_const(t->dims[1]);
-    }
-    if (ok) {
-        const IrType *ids = &ir_value(g, g->inputs[0])->type;
-        const IrType *out = &ir_value(g, g->outputs[0])->type;
-        const IrType *dec = &ir_value(g, g->outputs[1])->type;
-        *max_prefill = ids->dims[0].size;
-        *vocab = out->dims[1].size;
-        ok = *max_prefill >= 1 && ir_value(g, g->inputs[1])->type.dims[0].size == *max_prefill &&
-             ir_value(g, g->inputs[2])->type.dims[0].size == 1 &&
-             ir_value(g, g->inputs[3])->type.dims[0].size == 1 &&
-             out->dims[0].size == *max_prefill && dec->dims[0].size == 1 &&
-             dec->dims[1].size == *vocab && *vocab >= 1;
-    }
-    if (!ok)
-        diag_at(d, where, NULL, NULL,
-                "the graph has KvAttention nodes but not the decoder layout (inputs input_ids, "
-                "positions, decode.input_ids, decode.positions; outputs logits, decode.logits)");
-    return ok;
-}
-
 /* Runs reset + prefill of tok through interp_run_decoder (rows n..P-1 are padding: token 0 at
  * position 0, as in the compiled prefill) and reports the first n rows of the logits. */
-static bool cli_decoder_interp(const char *where, const IrGraph *g, int64_t max_prefill,
-                               int64_t vocab, const CliTokens *tok, const CliRunOptions *opt,
-                               Diag *d) {
-    IrTensor in[4], out[2], logits;
-    memset(in, 0, sizeof in);
+static int cli_slot(const int *list, int n, int v) {
+    for (int i = 0; i < n; i++)
+        if (list[i] == v) return i;
+    KILN_ASSERT(!"an entry names a value that is not a graph input or output"); /* verified */
+    return -1;
+}
+
+static bool cli_decoder_interp(const char *where, const IrGraph *g, const IrDecoder *dec,
+                               const CliTokens *tok, const CliRunOptions *opt, Diag *d) {
+    IrTensor *in = calloc((size_t)g->n_inputs + 1, sizeof *in);
+    IrTensor *out = calloc((size_t)g->n_outputs + 1, sizeof *out);
+    IrTensor logits;
+    KILN_ASSERT(in && out);
     memset(&logits, 0, sizeof logits);
-    int64_t p_dims[1] = {max_prefill}, one[1] = {1};
     bool ok = true;
-    for (int i = 0; i < 4; i++)
-        ok &= ir_tensor_alloc(&in[i], IR_DTYPE_I64, 1, i < 2 ? p_dims : one);
-    KILN_ASSERT(ok); /* max_prefill is a graph dim: small */
-    int64_t *ids = in[0].data, *pos = in[1].data;
-    for (int64_t i = 0; i < tok->n; i++) {
+    /* every graph input must be given; those prefill does not read stay zero */
+    for (int i = 0; i < g->n_inputs && ok; i++) {
+        const IrType *t = &ir_value(g, g->inputs[i])->type;
+        int64_t dims[IR_MAX_RANK];
+        for (int k = 0; k < t->rank; k++) dims[k] = t->dims[k].size;
+        ok = ir_type_is_static(t) && ir_tensor_alloc(&in[i], t->dtype, t->rank, dims);
+        if (!ok)
+            diag_at(d, where, NULL, NULL,
+                    "graph input '%s' has no static size the interpreter "
+                    "can allocate",
+                    ir_value(g, g->inputs[i])->name);
+    }
+    int out_slot = cli_slot(g->outputs, g->n_outputs, dec->prefill->outputs[0]);
+    int64_t *ids = ok ? in[cli_slot(g->inputs, g->n_inputs, dec->prefill->inputs[0])].data : NULL;
+    int64_t *pos = ok ? in[cli_slot(g->inputs, g->n_inputs, dec->prefill->inputs[1])].data : NULL;
+    for (int64_t i = 0; ok && i < tok->n; i++) {
         ids[i] = tok->ids[i];
         pos[i] = i;
     }
@@ -220,21 +202,23 @@ static bool cli_decoder_interp(const char *where, const IrGraph *g, int64_t max_
     memset(&kv, 0, sizeof kv);
     kv.rows = tok->n;
     double t0 = cli_generate_now_ms();
-    ok = interp_run_decoder(g, in, out, 0, &kv, d);
+    ok = ok && interp_run_decoder(g, in, out, out_slot, &kv, d);
     double ms = cli_generate_now_ms() - t0;
     if (!ok && diag_ok(d)) diag_at(d, where, NULL, NULL, "the interpreter failed");
     if (ok) {
-        int64_t dims[2] = {tok->n, vocab};
+        int64_t dims[2] = {tok->n, dec->vocab};
         ok = ir_tensor_alloc(&logits, IR_DTYPE_F32, 2, dims);
         if (!ok) diag_at(d, where, NULL, NULL, "output 'logits' is too large to allocate");
     }
     if (ok) {
-        memcpy(logits.data, out[0].data, logits.nbytes);
+        memcpy(logits.data, out[out_slot].data, logits.nbytes);
         ok = cli_decoder_report(&logits, ms, " (interpreter)", opt, d);
     }
     ir_tensor_free(&logits);
-    ir_tensor_free(&out[0]);
-    for (int i = 0; i < 4; i++) ir_tensor_free(&in[i]);
+    for (int i = 0; i < g->n_outputs; i++) ir_tensor_free(&out[i]);
+    for (int i = 0; i < g->n_inputs; i++) ir_tensor_free(&in[i]);
+    free(in);
+    free(out);
     interp_kv_free(&kv);
     return ok;
 }
@@ -272,13 +256,13 @@ static bool cli_decoder_compiled(IrGraph *g, const CliTokens *tok, const CliRunO
 
 bool cli_run_decoder_graph(const char *model, IrGraph *g, char **raw, int n_raw, bool interp,
                            const CliRunOptions *opt, Diag *d) {
-    int64_t max_prefill = 0, vocab = 0;
-    if (!cli_decoder_layout(model, g, &max_prefill, &vocab, d)) return false;
+    IrDecoder dec;
+    if (!ir_decoder_layout(g, &dec, d)) return false;
     CliTokens tok;
-    if (!cli_tokens_read(model, raw, n_raw, vocab, max_prefill, "raise it with --max-prefill", opt,
-                         &tok, d))
+    if (!cli_tokens_read(model, raw, n_raw, dec.vocab, dec.max_prefill,
+                         "raise it with --max-prefill", opt, &tok, d))
         return false;
-    bool ok = interp ? cli_decoder_interp(model, g, max_prefill, vocab, &tok, opt, d)
+    bool ok = interp ? cli_decoder_interp(model, g, &dec, &tok, opt, d)
                      : cli_decoder_compiled(g, &tok, opt, d);
     free(tok.ids);
     return ok;

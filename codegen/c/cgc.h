@@ -169,25 +169,25 @@ void cgc_put_model_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, c
                               int n_inputs, int n_outputs, bool decoder);
 
 /* ---- decoder LLMs (cgc_decoder.c) --------------------------------------------------------
- * A graph with KvAttention nodes is a decoder (frontend/hf builds them, docs/llm.md): inputs
- * input_ids i64[P], positions i64[P], decode.input_ids i64[1], decode.positions i64[1];
- * outputs logits f32[P, V] and decode.logits f32[1, V]. The KV cache holds, per layer, keys then
- * values, each [max_context, Hkv, D] f32. */
+ * A graph with KV cache states is a decoder (ir_decoder_layout; frontend/hf builds them,
+ * docs/llm.md). The generated KV cache holds, per layer, keys then values, each
+ * [max_context, Hkv, D] f32. */
+#define CGC_MAX_PREFILL 4096 /* the generated prefill keeps [P] ids and positions on the stack */
+
 typedef struct CgcDecoder {
     bool is_decoder;
+    IrDecoder layout; /* entries and cache shape, from the graph's model facts */
     int64_t max_prefill, vocab, max_context, layers, kv_heads, head_dim;
     int64_t bos, eos;            /* -1 when none */
     uint64_t kv_bytes_per_token; /* layers x 2 x Hkv x D x 4 */
     int64_t scratch_offset;      /* workspace offset of the prefill logits [P, V] */
 } CgcDecoder;
 
-/* Fills info for g; a graph without KvAttention nodes gives is_decoder false. Returns false
- * with a message when g has KvAttention nodes but not the decoder layout above. */
+/* Fills info for g; a graph without KV cache states gives is_decoder false. Returns false
+ * with a message when g has states but not the decoder layout, or one the C backend lacks. */
 bool cgc_decoder_info(const IrGraph *g, CgcDecoder *info, Diag *d);
 /* Workspace bytes of the generated model: the memory plan, plus the decoder's logits scratch. */
 int64_t cgc_workspace_bytes(const IrGraph *g);
-/* Which nodes graph output `out` depends on: need[n_nodes]. */
-void cgc_needed_nodes(const IrGraph *g, int out, bool *need);
 /* Writes the calls of the nodes marked in need (all when NULL) into a function body whose
  * parameters are in<i>/out<i> and, for decoders, kv. */
 void cgc_write_node_calls(CgcEmitter *e, const bool *need);

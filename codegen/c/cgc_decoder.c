@@ -6,25 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool cgc_vec_i64(const IrGraph *g, int v, int64_t n) {
-    const IrType *t = &ir_value(g, v)->type;
-    return t->dtype == IR_DTYPE_I64 && t->rank == 1 && t->dims[0].size == n;
-}
-
-static bool cgc_logits(const IrGraph *g, int v, int64_t rows, int64_t *vocab) {
-    const IrType *t = &ir_value(g, v)->type;
-    *vocab = t->rank == 2 ? t->dims[1].size : 0;
-    return t->dtype == IR_DTYPE_F32 && t->rank == 2 && t->dims[0].size == rows && *vocab > 0;
-}
-
-static int64_t cgc_token_const(const IrGraph *g, const char *name) {
-    int v = ir_value_find(g, name);
-    if (v < 0 || !ir_value(g, v)->data || ir_value(g, v)->type.dtype != IR_DTYPE_I64) return -1;
-    int64_t x;
-    memcpy(&x, ir_value(g, v)->data, sizeof x);
-    return x;
-}
-
 static bool cgc_decoder_fail(const IrGraph *g, Diag *d, const char *why) {
     diag_at(d, g->source_path, NULL, NULL, "the C backend cannot compile this decoder: %s", why);
     return false;
@@ -32,49 +13,23 @@ static bool cgc_decoder_fail(const IrGraph *g, Diag *d, const char *why) {
 
 bool cgc_decoder_info(const IrGraph *g, CgcDecoder *info, Diag *d) {
     memset(info, 0, sizeof *info);
-    int64_t seen = 0;
-    bool *layer_seen = NULL;
-    for (int i = 0; i < g->n_nodes; i++) {
-        const IrNode *n = &g->nodes[i];
-        if (n->op != IR_OP_KV_ATTENTION) continue;
-        const IrType *k = &ir_value(g, n->inputs[1])->type;
-        int64_t layer = ir_attr_int(n, "layer"), cap = ir_attr_int(n, "max_context");
-        if (!info->is_decoder) {
-            info->is_decoder = true;
-            info->max_context = cap;
-            info->kv_heads = k->dims[1].size;
-            info->head_dim = k->dims[2].size;
-        } else if (cap != info->max_context || k->dims[1].size != info->kv_heads ||
-                   k->dims[2].size != info->head_dim) {
-            free(layer_seen);
-            return cgc_decoder_fail(g, d, "KvAttention nodes differ in cache shape");
-        }
-        if (layer >= g->n_nodes) {
-            free(layer_seen);
-            return cgc_decoder_fail(g, d, "a KvAttention layer number is out of range");
-        }
-        if (!layer_seen) layer_seen = calloc((size_t)g->n_nodes, sizeof *layer_seen);
-        KILN_ASSERT(layer_seen != NULL);
-        if (!layer_seen[layer]) seen++;
-        layer_seen[layer] = true;
-        if (layer + 1 > info->layers) info->layers = layer + 1;
-    }
-    free(layer_seen);
-    if (!info->is_decoder) return true;
-    if (seen != info->layers) return cgc_decoder_fail(g, d, "KV cache layers are not 0..L-1");
-    int64_t v2 = 0;
-    if (g->n_inputs != 4 || g->n_outputs != 2 ||
-        !cgc_logits(g, g->outputs[0], ir_value(g, g->outputs[0])->type.dims[0].size,
-                    &info->vocab) ||
-        !cgc_logits(g, g->outputs[1], 1, &v2) || v2 != info->vocab)
-        return cgc_decoder_fail(g, d, "inputs and outputs are not the decoder layout");
-    info->max_prefill = ir_value(g, g->outputs[0])->type.dims[0].size;
-    if (!cgc_vec_i64(g, g->inputs[0], info->max_prefill) ||
-        !cgc_vec_i64(g, g->inputs[1], info->max_prefill) || !cgc_vec_i64(g, g->inputs[2], 1) ||
-        !cgc_vec_i64(g, g->inputs[3], 1) || info->max_prefill > 4096)
-        return cgc_decoder_fail(g, d, "inputs are not the decoder layout");
-    info->bos = cgc_token_const(g, "kiln.decoder.bos_token_id");
-    info->eos = cgc_token_const(g, "kiln.decoder.eos_token_id");
+    if (g->n_states == 0) return true;
+    IrDecoder *l = &info->layout;
+    if (!ir_decoder_layout(g, l, d)) return false;
+    info->is_decoder = true;
+    if (l->kv_dtype != IR_DTYPE_F32) return cgc_decoder_fail(g, d, "its KV cache is not f32");
+    if (l->max_prefill > CGC_MAX_PREFILL)
+        return cgc_decoder_fail(g, d,
+                                "prefill buffers of more than 4096 tokens do not fit the "
+                                "stack of the generated prefill");
+    info->max_prefill = l->max_prefill;
+    info->vocab = l->vocab;
+    info->max_context = l->max_context;
+    info->layers = l->layers;
+    info->kv_heads = l->kv_heads;
+    info->head_dim = l->head_dim;
+    info->bos = g->meta.bos_token_id;
+    info->eos = g->meta.eos_token_id;
     info->kv_bytes_per_token =
         (uint64_t)info->layers * 2u * (uint64_t)info->kv_heads * (uint64_t)info->head_dim * 4u;
     info->scratch_offset = (g->arena_bytes + 63) / 64 * 64;
@@ -91,19 +46,12 @@ int64_t cgc_workspace_bytes(const IrGraph *g) {
     return dec.scratch_offset + dec.max_prefill * dec.vocab * 4;
 }
 
-void cgc_needed_nodes(const IrGraph *g, int out, bool *need) {
-    bool *live = calloc((size_t)g->n_values + 1, sizeof *live);
-    KILN_ASSERT(live != NULL);
-    live[out] = true;
-    for (int i = g->n_nodes - 1; i >= 0; i--) {
-        const IrNode *n = &g->nodes[i];
-        need[i] = false;
-        for (int k = 0; k < n->n_outputs; k++) need[i] |= live[n->outputs[k]];
-        if (!need[i]) continue;
-        for (int k = 0; k < n->n_inputs; k++)
-            if (n->inputs[k] >= 0) live[n->inputs[k]] = true;
-    }
-    free(live);
+/* The position of value v in list[0..n-1] (a graph input or output: checked by the verifier). */
+static int cgc_slot(const int *list, int n, int v) {
+    for (int i = 0; i < n; i++)
+        if (list[i] == v) return i;
+    KILN_ASSERT(!"an entry names a value that is not a graph input or output");
+    return -1;
 }
 
 static void cgc_put_define(FILE *f, const char *p, const char *name, const char *fmt_value,
@@ -148,14 +96,18 @@ void cgc_decoder_write_entries(CgcEmitter *e, const CgcDecoder *dec) {
     const char *p = e->opt->prefix;
     bool *need = calloc((size_t)g->n_nodes + 1, sizeof *need);
     KILN_ASSERT(need != NULL);
-    static const char *const params[2] = {"const int64_t *in0, const int64_t *in1, float *out0",
-                                          "const int64_t *in2, const int64_t *in3, float *out1"};
+    const IrEntry *entries[2] = {dec->layout.prefill, dec->layout.decode};
     for (int part = 0; part < 2; part++) {
-        cgc_needed_nodes(g, g->outputs[part], need);
+        const IrEntry *en = entries[part];
+        ir_entry_nodes(g, en, need);
+        /* parameters are named by graph slot, as cgc_write_node_calls refers to them */
         fprintf(f,
-                "/* The %s entry: the nodes output %d depends on. */\n"
-                "static int run_%s(%s_context *ctx, %s, const KrtKvState *kv) {\n",
-                part ? "decode" : "prefill", part, part ? "decode" : "prefill", p, params[part]);
+                "/* The %s entry: the nodes its output depends on. */\n"
+                "static int run_%s(%s_context *ctx, const int64_t *in%d, const int64_t *in%d, "
+                "float *out%d, const KrtKvState *kv) {\n",
+                en->name, en->name, p, cgc_slot(g->inputs, g->n_inputs, en->inputs[0]),
+                cgc_slot(g->inputs, g->n_inputs, en->inputs[1]),
+                cgc_slot(g->outputs, g->n_outputs, en->outputs[0]));
         cgc_write_node_calls(e, need);
         fputs("    return KILN_OK;\n}\n\n", f);
     }

@@ -2,8 +2,9 @@
  * points over shared weights: prefill (inputs 'input_ids' and 'positions', i64[P], output
  * 'logits' f32[P, vocab]) and decode (inputs 'decode.input_ids' and 'decode.positions', i64[1],
  * output 'decode.logits' f32[1, vocab]). Each entry is the set of nodes its output depends on;
- * KvAttention nodes of both share the cache slots by layer number. bos/eos travel as the
- * unused i64 scalar constants 'kiln.decoder.bos_token_id' and 'kiln.decoder.eos_token_id'. */
+ * KvAttention nodes of both share the cache slots by layer number. The graph states all of this
+ * as model facts (ir.h): the two entries, one KV cache state per layer, and the metadata
+ * (model type, bos/eos ids). */
 #include "hf_internal.h"
 
 #include <inttypes.h>
@@ -306,11 +307,21 @@ static int hf_entry(HfBuild *b, int ids, int positions) {
     return hf_linear(b, "logits", x, b->lm_head, -1, true);
 }
 
-static void hf_token_const(IrGraph *g, const char *name, int64_t v) {
-    IrType t;
-    memset(&t, 0, sizeof t);
-    t.dtype = IR_DTYPE_I64;
-    ir_const_add(g, name, &t, &v, sizeof v, true);
+/* The model facts of the decoder: metadata, one KV cache state per layer, and the two entries
+ * (value ids: prefill inputs ids/pos and output logits, decode likewise). */
+static void hf_facts(const HfBuild *b, const int *prefill, const int *decode) {
+    IrGraph *g = b->g;
+    const HfConfig *c = b->c;
+    g->meta.model_type = ir_strdup(g, c->model_type);
+    g->meta.source = "huggingface";
+    g->meta.bos_token_id = c->bos;
+    g->meta.eos_token_id = c->eos;
+    for (int64_t l = 0; l < c->layers; l++) {
+        IrState st = {IR_STATE_KV_CACHE, l, IR_DTYPE_F32, b->max_context, c->kv_heads, c->head_dim};
+        ir_state_add(g, &st);
+    }
+    ir_entry_add(g, "prefill", prefill, 2, prefill + 2, 1);
+    ir_entry_add(g, "decode", decode, 2, decode + 2, 1);
 }
 
 /* Decoder limits from the options, checked against the model. */
@@ -379,12 +390,13 @@ IrGraph *fe_hf_load(const char *dir, const FeOptions *opt, Diag *d) {
         int dpos = hf_vec_input(g, "decode.positions", 1);
         b.prefix = "";
         b.s = b.max_prefill;
-        ir_output_add(g, hf_entry(&b, ids, pos));
+        int prefill[3] = {ids, pos, hf_entry(&b, ids, pos)};
         b.prefix = "decode.";
         b.s = 1;
-        ir_output_add(g, hf_entry(&b, dids, dpos));
-        hf_token_const(g, "kiln.decoder.bos_token_id", c.bos);
-        hf_token_const(g, "kiln.decoder.eos_token_id", c.eos);
+        int decode[3] = {dids, dpos, hf_entry(&b, dids, dpos)};
+        ir_output_add(g, prefill[2]);
+        ir_output_add(g, decode[2]);
+        hf_facts(&b, prefill, decode);
         ok = ir_infer_shapes(g, d) && ir_verify(g, d);
     }
     hf_weights_close(&b.w);

@@ -57,6 +57,24 @@ expect_ok "gpt2: chunked prefill, small cache" generate "$HF/gpt2" --tokens "$GP
 check_ids "gpt2: first 13 ids" "$(echo $GPT2_WANT | cut -d' ' -f1-13)"
 grep -q "KV cache is full" "$STDERR" && ok "says the cache is full" || bad "says the cache is full"
 
+# Generation stops at EOS through a compiled library, at every -O level: a copy of gpt2 whose
+# eos is 134, the fifth id greedy decoding produces (its first occurrence), must stop after the
+# four ids before it; --ignore-eos still gives all 24.
+EOSDIR="$TMP/gpt2-eos"
+cp -r "$HF/gpt2" "$EOSDIR"
+sed -i 's/"eos_token_id": 0/"eos_token_id": 134/' "$EOSDIR/config.json" "$EOSDIR/generation_config.json"
+for o in -O0 -O1 -O2; do
+    expect_ok "gpt2 eos 134 $o: compile" compile "$EOSDIR" $o --emit so -o "$TMP/eos$o"
+    grep -q "GPT2_EOS_TOKEN_ID 134 " "$TMP/eos$o/gpt2.h" && ok "gpt2 eos 134 $o: header" ||
+        bad "gpt2 eos 134 $o: header says $(grep EOS_TOKEN_ID "$TMP/eos$o/gpt2.h")"
+done
+EOSLIB=$(ls "$TMP"/eos-O2/lib*.so | head -n 1)
+expect_ok "gpt2 eos 134: greedy stops at eos" generate "$EOSLIB" --tokens "$GPT2_PROMPT" -n 24 --ids
+check_ids "gpt2 eos 134: the 4 ids before eos" "$(echo "$GPT2_WANT" | cut -d' ' -f1-4)"
+expect_ok "gpt2 eos 134: --ignore-eos" generate "$EOSLIB" --tokens "$GPT2_PROMPT" -n 24 --ids \
+    --ignore-eos
+check_ids "gpt2 eos 134 --ignore-eos: 24 ids" "$GPT2_WANT"
+
 # Sampling: the same seed gives the same tokens; another seed (almost surely) others.
 SAMPLE=(generate "$LIB" --tokenizer "$HF/gpt2/tokenizer.json" --prompt "Hi" --temp 0.9 --top-k 50
     --top-p 0.95 -n 16 --ids --ignore-eos)

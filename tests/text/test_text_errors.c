@@ -82,6 +82,21 @@ static const BadCase bad_cases[] = {
     {HDR "widget %x\n", "2:1", "expected a statement"},
     {HDR X "output %x ~\n", "3:11", "unexpected character '~'"},
     {HDR X "%y: f32[2, 4] = Relu(%x) loc(\"f\")\n", "3:33", "expected ','"},
+    /* model facts */
+    {HDR "meta flavour = 1\n", "2:6", "expected a metadata key"},
+    {HDR "meta bos_token_id = 1\nmeta bos_token_id = 2\n", "3:6",
+     "metadata bos_token_id is given twice"},
+    {HDR "meta eos_token_id = -2\n", "2:21", "a token id must be >= 0, or -1"},
+    {HDR "meta model_type = llama\n", "2:19", "expected the model type as a quoted string"},
+    {HDR "state kv layer 0: f32[4, 1, 2]\n", "2:7", "expected a state kind"},
+    {HDR "state kv_cache layer 0: f32[4, 2]\n", "2:25", "a KV cache is a float type"},
+    {HDR "state kv_cache layer 0: i8[4, 1, 2]\n", "2:25", "a KV cache is a float type"},
+    {HDR "state kv_cache layer 0: f32[4, 1, 2]\nstate kv_cache layer 0: f32[4, 1, 2]\n", "3:22",
+     "the KV cache of layer 0 is declared twice"},
+    {HDR X "entry run inputs(%x) outputs(%nope)\n", "3:30", "undefined value %nope"},
+    {HDR X "entry run (%x) outputs(%x)\n", "3:11", "expected 'inputs'"},
+    {HDR X "entry run inputs(%x) outputs(%x)\nentry run inputs(%x) outputs(%x)\n", "4:7",
+     "entry 'run' is declared twice"},
 };
 
 static void test_bad_inputs(void) {
@@ -125,6 +140,39 @@ static void test_inference_and_verify_messages(void) {
     g = ir_parse_string(HDR X, "noout.kir", ".", NULL, NULL, &d);
     CHECK(g == NULL && d.count == 1 && strstr(d.messages[0], "no outputs") != NULL);
     diag_free(&d);
+
+    /* The verifier's checks of model facts, each as one message. */
+    static const char *const facts[][2] = {
+        {X "input %z: f32[2, 4]\n%y: f32[2, 4] = Add(%x, %z) name \"sum\"\noutput %y\n"
+           "entry half inputs(%x) outputs(%y)\n",
+         "node 'sum' (Add): it belongs to entry 'half' but reads graph input 'z'"},
+        {X "%y: f32[2, 4] = Relu(%x)\noutput %y\noutput %x\nentry run inputs(%x) outputs(%y)\n",
+         "graph output 'x' belongs to no entry"},
+        {X "%y: f32[2, 4] = Relu(%x)\noutput %y\nentry run.1 inputs(%x) outputs(%y)\n",
+         "entry name 'run.1' is not an identifier"},
+        {X "%y: f32[2, 4] = Relu(%x)\noutput %y\nentry run inputs(%x, %x) outputs(%y)\n",
+         "entry 'run': input 1 is not a graph input or repeats one"},
+        {X "%y: f32[2, 4] = Relu(%x)\noutput %y\nentry run inputs(%x) outputs(%x)\n",
+         "entry 'run': output 0 is not a graph output"},
+        {"input %q: f32[3, 2, 4]\n%o: f32[3, 2, 4] = KvAttention(%q, %q, %q) {layer = 1, "
+         "max_context = 8} name \"att\"\noutput %o\n",
+         "node 'att' (KvAttention): no KV cache state is declared for layer 1"},
+        {"input %q: f32[3, 2, 4]\n%o: f32[3, 2, 4] = KvAttention(%q, %q, %q) {layer = 0, "
+         "max_context = 8} name \"att\"\noutput %o\nstate kv_cache layer 0: f32[9, 2, 4]\n",
+         "node 'att' (KvAttention): its keys or max_context do not match the KV cache state"},
+    };
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, HDR "%s", facts[i][0]);
+        g = ir_parse_string(text, "facts.kir", ".", NULL, NULL, &d);
+        bool ok = g == NULL && d.count == 1 && strstr(d.messages[0], facts[i][1]) != NULL;
+        if (!CHECK(ok)) {
+            fprintf(stderr, "facts case %zu: want '%s', got:\n", i, facts[i][1]);
+            diag_print(&d, stderr);
+        }
+        ir_graph_free(g);
+        diag_free(&d);
+    }
 }
 
 /* Deep or long inputs cost no recursion: a very long list and a very long line are fine. */

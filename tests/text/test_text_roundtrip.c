@@ -484,8 +484,55 @@ static void test_damaged_text(void) {
     free(text);
 }
 
+/* A decoder-shaped graph with every kind of model fact (metadata with a hostile model type,
+ * two KV cache states, two entries over disjoint inputs) round-trips, and the parsed facts equal
+ * the built ones. */
+static void test_model_facts(void) {
+    IrGraph *g = ir_graph_new("dec", "", ".");
+    IrType ids = ty(IR_DTYPE_I64, 1, (IrDim[]){ir_dim_const(4)});
+    IrType one = ty(IR_DTYPE_I64, 1, (IrDim[]){ir_dim_const(1)});
+    int a = ir_input_add(g, "a", &ids), b = ir_input_add(g, "b", &one);
+    int ya = ir_value_add(g, "ya", &ids), yb = ir_value_add(g, "yb", &one);
+    ir_node_add(g, IR_OP_NEG, "na", &a, 1, &ya, 1);
+    ir_node_add(g, IR_OP_NEG, "nb", &b, 1, &yb, 1);
+    ir_output_add(g, ya);
+    ir_output_add(g, yb);
+    g->meta.model_type = "we\"ird\n";
+    g->meta.source = "huggingface";
+    g->meta.bos_token_id = 7;
+    g->meta.pad_token_id = 0;
+    IrState s0 = {IR_STATE_KV_CACHE, 0, IR_DTYPE_F32, 16, 2, 8};
+    IrState s1 = {IR_STATE_KV_CACHE, 1, IR_DTYPE_BF16, 16, 2, 8};
+    ir_state_add(g, &s0);
+    ir_state_add(g, &s1);
+    ir_entry_add(g, "prefill", &a, 1, &ya, 1);
+    ir_entry_add(g, "decode", &b, 1, &yb, 1);
+    Diag d;
+    diag_init(&d);
+    CHECK(ir_verify(g, &d));
+    diag_free(&d);
+    IrGraph *h = roundtrip(g, "facts.kir");
+    if (h) {
+        CHECK(strcmp(h->meta.model_type, g->meta.model_type) == 0);
+        CHECK(strcmp(h->meta.source, "huggingface") == 0);
+        CHECK(h->meta.bos_token_id == 7 && h->meta.eos_token_id == -1 && h->meta.pad_token_id == 0);
+        CHECK(h->n_states == 2 && h->states[1].dtype == IR_DTYPE_BF16 && h->states[1].layer == 1 &&
+              h->states[1].capacity == 16 && h->states[1].kv_heads == 2 &&
+              h->states[1].head_dim == 8);
+        CHECK(h->n_entries == 2 && ir_entry_find(h, "decode") == 1 && h->entries[1].n_inputs == 1 &&
+              h->entries[1].inputs[0] == ir_value_find(h, "b") &&
+              h->entries[1].outputs[0] == ir_value_find(h, "yb"));
+        bool need[2];
+        ir_entry_nodes(h, &h->entries[0], need);
+        CHECK(need[0] && !need[1]);
+    }
+    ir_graph_free(h);
+    ir_graph_free(g);
+}
+
 int main(void) {
     test_every_op();
+    test_model_facts();
     test_constants();
     test_floats_attribute_spelling();
     test_parse_fixed_text();
