@@ -45,6 +45,28 @@ static void cli_dump_write(const IrGraph *g, bool dot, bool full, FILE *f) {
         ir_print_summary(g, f, CLI_DUMP_MAX_INLINE);
 }
 
+/* A graph whose constants refer to weight files gets its weights folder stated as an absolute
+ * path, so the text compiles from wherever it is written (`kiln dump m.json > /elsewhere/m.kir`).
+ * A folder already stated (a .kir read back) is kept as written, so a dump of a dump is
+ * byte-identical. */
+static bool cli_dump_state_weights_dir(IrGraph *g, Diag *d) {
+    if (g->weights_dir_stated) return true;
+    bool has_files = false;
+    for (int i = 0; i < g->n_values && !has_files; i++)
+        has_files = g->values[i].data && g->values[i].data_file;
+    if (!has_files) return true;
+    char *real = realpath(g->base_dir, NULL);
+    if (!real) {
+        diag_at(d, g->source_path, NULL, NULL, "cannot resolve the weights folder '%s': %s",
+                g->base_dir, strerror(errno));
+        return false;
+    }
+    g->base_dir = ir_strdup(g, real);
+    g->weights_dir_stated = true;
+    free(real);
+    return true;
+}
+
 static bool cli_dump_to_file(const IrGraph *g, bool dot, bool full, const char *path, Diag *d) {
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
@@ -152,6 +174,7 @@ int cli_dump_main(int argc, char **argv) {
                     pstats.fused_ops, pstats.folded, pstats.removed);
     }
     bool dot = strcmp(format, "dot") == 0;
+    if (ok && !dot) ok = cli_dump_state_weights_dir(g, &d);
     if (ok) {
         if (out) {
             ok = cli_dump_to_file(g, dot, full, out, &d);
