@@ -185,7 +185,7 @@ int cli_dump_main(int argc, char **argv) {
         }
     }
     if (g) ir_graph_free(g);
-    if (!ok) diag_print(&d, stderr);
+    diag_print(&d, stderr); /* warnings are printed on success too */
     status = ok ? 0 : 1;
 done:
     cli_bindings_free(&binds);
