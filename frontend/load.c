@@ -32,13 +32,12 @@ typedef struct FeKirLoad {
 static StFile *fe_kir_file(FeKirLoad *L, IrGraph *g, const char *rel, Diag *d) {
     for (int i = 0; i < L->n_files; i++)
         if (strcmp(L->files[i].rel, rel) == 0) return L->files[i].st;
-    char *real = fe_path_resolve(L->path, "constant file", rel, d);
+    /* base_dir is the .kir's folder, or the folder its weights_dir line states. */
+    char *real = fe_path_resolve_in(L->path, g->base_dir, "constant file", rel, d);
     if (!real) return NULL;
-    char *dir = fe_path_dirname(L->path);
-    char *display = fe_path_join(dir, rel);
+    char *display = fe_path_join(g->base_dir, rel);
     StFile *st = st_open(real, display, d);
     free(display);
-    free(dir);
     free(real);
     if (!st) return NULL;
     st_adopt(st, g);

@@ -61,6 +61,14 @@ static bool fe_path_is_inside(const char *dir, const char *path) {
 }
 
 char *fe_path_resolve(const char *model_path, const char *what, const char *rel, Diag *d) {
+    char *dir = fe_path_dirname(model_path);
+    char *real = fe_path_resolve_in(model_path, dir, what, rel, d);
+    free(dir);
+    return real;
+}
+
+char *fe_path_resolve_in(const char *model_path, const char *dir, const char *what, const char *rel,
+                         Diag *d) {
     if (rel[0] == '\0') {
         diag_at(d, model_path, NULL, NULL, "%s: the path is empty", what);
         return NULL;
@@ -78,14 +86,12 @@ char *fe_path_resolve(const char *model_path, const char *what, const char *rel,
                 rel);
         return NULL;
     }
-    char *dir = fe_path_dirname(model_path);
     char *joined = fe_path_join(dir, rel);
     char *dir_real = realpath(dir, NULL);
     if (!dir_real) {
         diag_at(d, model_path, NULL, NULL, "cannot resolve the model's folder '%s': %s", dir,
                 strerror(errno));
         free(joined);
-        free(dir);
         return NULL;
     }
     char *file_real = realpath(joined, NULL);
@@ -100,6 +106,5 @@ char *fe_path_resolve(const char *model_path, const char *what, const char *rel,
     }
     free(dir_real);
     free(joined);
-    free(dir);
     return file_real;
 }

@@ -21,4 +21,9 @@ char *fe_path_join(const char *dir, const char *rel);
  * naming model_path and rel (a missing file reads "cannot open: <reason>"). */
 char *fe_path_resolve(const char *model_path, const char *what, const char *rel, Diag *d);
 
+/* Like fe_path_resolve, against the folder dir instead of model_path's own folder (a .kir file
+ * that states where its weights are); the same rules hold inside dir. Messages name model_path. */
+char *fe_path_resolve_in(const char *model_path, const char *dir, const char *what, const char *rel,
+                         Diag *d);
+
 #endif

@@ -1,4 +1,4 @@
-/* Diagnostics: formatting and storage of user-facing error messages. */
+/* Diagnostics: formatting and storage of user-facing errors and warnings. */
 #include "diag.h"
 
 #include <stdarg.h>
@@ -12,6 +12,8 @@ void diag_init(Diag *d) {
 void diag_free(Diag *d) {
     for (int i = 0; i < d->count; i++) free(d->messages[i]);
     free(d->messages);
+    for (int i = 0; i < d->n_warnings; i++) free(d->warnings[i]);
+    free(d->warnings);
     memset(d, 0, sizeof *d);
 }
 
@@ -66,22 +68,26 @@ static void diag_buf_vprintf(DiagBuf *b, const char *fmt, va_list ap) {
     free(tmp);
 }
 
-static void diag_push(Diag *d, char *msg) {
-    if (d->count == d->capacity) {
-        d->capacity = d->capacity ? d->capacity * 2 : 4;
-        d->messages = diag_xrealloc(d->messages, (size_t)d->capacity * sizeof *d->messages);
+/* Appends msg to the list *list of *count entries and *cap capacity. */
+static void diag_push(char ***list, int *count, int *cap, char *msg) {
+    if (*count == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *list = diag_xrealloc(*list, (size_t)*cap * sizeof **list);
     }
-    d->messages[d->count++] = msg;
+    (*list)[(*count)++] = msg;
 }
 
-static void diag_vat(Diag *d, const char *file, const char *node, const char *op, const char *fmt,
-                     va_list ap) {
+/* Formats "FILE: [warning: ]node 'NODE' (OP): message" and records it as an error or a
+ * warning. */
+static void diag_vat(Diag *d, bool warning, const char *file, const char *node, const char *op,
+                     const char *fmt, va_list ap) {
     DiagBuf b = {0};
     diag_buf_puts(&b, "");
     if (file && *file) {
         diag_buf_put_escaped(&b, file);
         diag_buf_puts(&b, ": ");
     }
+    if (warning) diag_buf_puts(&b, "warning: ");
     if (node) {
         diag_buf_puts(&b, "node '");
         diag_buf_put_escaped(&b, node);
@@ -98,24 +104,36 @@ static void diag_vat(Diag *d, const char *file, const char *node, const char *op
         diag_buf_puts(&b, ": ");
     }
     diag_buf_vprintf(&b, fmt, ap);
-    diag_push(d, b.s);
+    if (warning)
+        diag_push(&d->warnings, &d->n_warnings, &d->cap_warnings, b.s);
+    else
+        diag_push(&d->messages, &d->count, &d->capacity, b.s);
 }
 
 void diag_at(Diag *d, const char *file, const char *node, const char *op, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    diag_vat(d, file, node, op, fmt, ap);
+    diag_vat(d, false, file, node, op, fmt, ap);
     va_end(ap);
 }
 
 void diag_error(Diag *d, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    diag_vat(d, NULL, NULL, NULL, fmt, ap);
+    diag_vat(d, false, NULL, NULL, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void diag_warn_at(Diag *d, const char *file, const char *node, const char *op, const char *fmt,
+                  ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vat(d, true, file, node, op, fmt, ap);
     va_end(ap);
 }
 
 void diag_print(const Diag *d, FILE *f) {
+    for (int i = 0; i < d->n_warnings; i++) fprintf(f, "%s\n", d->warnings[i]);
     for (int i = 0; i < d->count; i++) fprintf(f, "%s\n", d->messages[i]);
 }
 

@@ -236,6 +236,10 @@ typedef struct IrGraph {
     const char *name;        /* the model's name; any bytes but NUL */
     const char *source_path; /* the file it was read from, for messages ("" if built in memory) */
     const char *base_dir;    /* folder that constants' data_file paths are relative to */
+    /* The text form states base_dir as `weights_dir "PATH"`, so a .kir written away from the
+     * model's folder still finds its weights. kiln dump sets it (with base_dir made absolute);
+     * the parser sets it when the text has the line, so the round trip keeps it. */
+    bool weights_dir_stated;
 
     IrValue *values;
     int n_values, cap_values;

@@ -625,6 +625,25 @@ static bool txp_entry(TxpParser *P) {
     return ok;
 }
 
+/* weights_dir := 'weights_dir' STRING: the folder `load` paths are relative to, in place of the
+ * folder the caller passed. It must be absolute (a relative one would depend on the reader's
+ * working directory) and come before the first value, since constants load as they are read.
+ * The frontend's loader still keeps every file inside that folder. */
+static bool txp_weights_dir(TxpParser *P) {
+    int line = P->tok.line, col = P->tok.col;
+    if (P->g->weights_dir_stated) return txp_error(P, line, col, "weights_dir is given twice");
+    if (P->g->n_values > 0)
+        return txp_error(P, line, col, "weights_dir must come before inputs, constants and nodes");
+    if (!txp_next(P)) return false;
+    if (P->tok.kind != TXP_STRING) return txp_expected(P, "the weights folder as a quoted string");
+    if (P->str.s[0] != '/')
+        return txp_error(P, P->tok.line, P->tok.col, "weights_dir '%s' is not an absolute path",
+                         P->str.s);
+    P->g->base_dir = ir_strdup(P->g, P->str.s);
+    P->g->weights_dir_stated = true;
+    return txp_next(P);
+}
+
 /* ---- constants --------------------------------------------------------------------------- */
 
 /* Appends one element of dtype dt, read from the current token, to P->bytes. */
@@ -1092,6 +1111,7 @@ static bool txp_statement(TxpParser *P) {
         P->have_arena_bytes = true;
         return txp_next(P) && txp_size(P, &P->g->arena_bytes, "the arena size in bytes");
     }
+    if (txp_is_word(P, "weights_dir")) return txp_weights_dir(P);
     if (txp_is_word(P, "symbol")) return txp_next(P) && txp_symbol(P);
     if (txp_is_word(P, "input")) return txp_next(P) && txp_input(P);
     if (txp_is_word(P, "const")) return txp_next(P) && txp_const(P);

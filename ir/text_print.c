@@ -433,6 +433,11 @@ static void txt_put_graph(TxtBuf *b, const IrGraph *g, size_t max_inline) {
     txt_printf(b, "kiln.ir %d graph ", TXT_FORMAT_VERSION);
     txt_put_quoted(b, g->name ? g->name : "");
     txt_putc(b, '\n');
+    if (g->weights_dir_stated) {
+        txt_puts(b, "weights_dir ");
+        txt_put_quoted(b, g->base_dir);
+        txt_putc(b, '\n');
+    }
     if (g->arena_bytes) txt_printf(b, "arena_bytes %" PRId64 "\n", g->arena_bytes);
 
     if (g->n_symbols) txt_putc(b, '\n');

@@ -25,6 +25,7 @@ bool cli_flag_value(int argc, char **argv, int *i, const char *flag, const char 
 }
 
 int cli_usage_error(const char *cmd, Diag *d) {
+    for (int i = 0; i < d->n_warnings; i++) fprintf(stderr, "%s\n", d->warnings[i]);
     for (int i = 0; i < d->count; i++) fprintf(stderr, "kiln %s: %s\n", cmd, d->messages[i]);
     fprintf(stderr, "Try 'kiln %s --help'.\n", cmd);
     return 1;

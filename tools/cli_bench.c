@@ -403,7 +403,7 @@ int cli_bench_main(int argc, char **argv) {
     } else {
         bool ok = cli_bench_run(&s, &d);
         fflush(stdout);
-        if (!ok) diag_print(&d, stderr);
+        diag_print(&d, stderr); /* warnings are printed on success too */
         status = ok ? 0 : 1;
     }
     diag_free(&d);

@@ -197,6 +197,7 @@ int cli_compile_main(int argc, char **argv) {
     cli_outdir_abort(&od);
     ir_graph_free(g);
     if (!ok) goto fail;
+    diag_print(&d, stderr); /* the warnings: a successful compile has no errors */
     status = 0;
     goto done;
 fail:

@@ -15,7 +15,9 @@ static const char cli_dump_help[] =
     "usage: kiln dump MODEL [options]\n"
     "\n"
     "Prints the IR of MODEL (.json, .kir, .onnx or a Hugging Face folder) as text IR\n"
-    "(docs/ir-text.md) or as a Graphviz graph.\n"
+    "(docs/ir-text.md) or as a Graphviz graph. A text dump whose constants refer to weight\n"
+    "files states their folder as an absolute path (weights_dir), so it compiles from\n"
+    "wherever it is written.\n"
     "\n"
     "options:\n"
     "  --format text|dot   output format (default: text)\n"
@@ -43,6 +45,28 @@ static void cli_dump_write(const IrGraph *g, bool dot, bool full, FILE *f) {
         ir_print(g, f);
     else
         ir_print_summary(g, f, CLI_DUMP_MAX_INLINE);
+}
+
+/* A graph whose constants refer to weight files gets its weights folder stated as an absolute
+ * path, so the text compiles from wherever it is written (`kiln dump m.json > /elsewhere/m.kir`).
+ * A folder already stated (a .kir read back) is kept as written, so a dump of a dump is
+ * byte-identical. */
+static bool cli_dump_state_weights_dir(IrGraph *g, Diag *d) {
+    if (g->weights_dir_stated) return true;
+    bool has_files = false;
+    for (int i = 0; i < g->n_values && !has_files; i++)
+        has_files = g->values[i].data && g->values[i].data_file;
+    if (!has_files) return true;
+    char *real = realpath(g->base_dir, NULL);
+    if (!real) {
+        diag_at(d, g->source_path, NULL, NULL, "cannot resolve the weights folder '%s': %s",
+                g->base_dir, strerror(errno));
+        return false;
+    }
+    g->base_dir = ir_strdup(g, real);
+    g->weights_dir_stated = true;
+    free(real);
+    return true;
 }
 
 static bool cli_dump_to_file(const IrGraph *g, bool dot, bool full, const char *path, Diag *d) {
@@ -152,6 +176,7 @@ int cli_dump_main(int argc, char **argv) {
                     pstats.fused_ops, pstats.folded, pstats.removed);
     }
     bool dot = strcmp(format, "dot") == 0;
+    if (ok && !dot) ok = cli_dump_state_weights_dir(g, &d);
     if (ok) {
         if (out) {
             ok = cli_dump_to_file(g, dot, full, out, &d);
@@ -162,7 +187,7 @@ int cli_dump_main(int argc, char **argv) {
         }
     }
     if (g) ir_graph_free(g);
-    if (!ok) diag_print(&d, stderr);
+    diag_print(&d, stderr); /* warnings are printed on success too */
     status = ok ? 0 : 1;
 done:
     cli_bindings_free(&binds);

@@ -489,7 +489,7 @@ int cli_generate_main(int argc, char **argv) {
     } else {
         bool ok = cli_generate_run(&o, &d);
         fflush(stdout);
-        if (!ok) diag_print(&d, stderr);
+        diag_print(&d, stderr); /* warnings are printed on success too */
         status = ok ? 0 : 1;
     }
     diag_free(&d);

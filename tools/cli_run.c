@@ -304,7 +304,7 @@ int cli_run_main(int argc, char **argv) {
                   ? cli_run_lib_file(target, raw, n_raw, &opt, &d)
                   : cli_run_model_file(target, raw, n_raw, &binds, interp, &lim, &opt, &d);
     fflush(stdout);
-    if (!ok) diag_print(&d, stderr);
+    diag_print(&d, stderr); /* warnings are printed on success too */
     status = ok ? 0 : 1;
 done:
     free(raw);

@@ -257,16 +257,26 @@ static bool hf_config_rope_model(const HfJson *j, HfConfig *c) {
     return hf_rope(j, c, glm ? 0.5 : 1.0);
 }
 
-/* bos/eos: an integer, a list (the first entry) or null. */
+/* bos/eos: an integer, a list (the first entry) or null. An integer outside [0, vocab) is not an
+ * error: transformers writes GPT-2's default 50256 into configs of tiny models, and runs them
+ * anyway, never producing that id (so generation never stops at it). kiln does the same: a
+ * warning, and the id counts as absent (-1), also over an id config.json gave, since
+ * generation_config.json's value is the one transformers generates with. */
 static bool hf_token_id(const HfJson *j, const char *name, int64_t vocab, int64_t *out) {
     const cJSON *it = hf_field(j->root, name);
     if (it && cJSON_IsArray(it)) it = cJSON_GetArrayItem(it, 0);
     if (!it) return true;
     int64_t v;
-    if (!fe_json_get_int(it, &v) || v < 0 || v >= vocab) {
-        diag_at(j->d, j->path, NULL, NULL, "field '%s' must be a token id below %" PRId64, name,
-                vocab);
+    if (!fe_json_get_int(it, &v)) {
+        diag_at(j->d, j->path, NULL, NULL, "field '%s' must be an integer token id", name);
         return false;
+    }
+    if (v < 0 || v >= vocab) {
+        diag_warn_at(j->d, j->path, NULL, NULL,
+                     "%s %" PRId64 " is outside the vocabulary (vocab_size %" PRId64 "); ignored",
+                     name, v, vocab);
+        *out = -1;
+        return true;
     }
     *out = v;
     return true;

@@ -134,13 +134,22 @@ static int core_reshape_to(OnnxImporter *im, const OnnxNode *n, int x, const int
     return core_finish(im, n, node);
 }
 
+/* Dropout is identity at inference. training_mode = true (an export of a model left in
+ * training mode) is imported as identity too, with a warning: kiln compiles for inference.
+ * onnxruntime (checked with 1.32 on the CPU, scripts/onnx/make_dropout_training.py) is not
+ * consistent here: a Dropout it executes drops at random, scaled by 1/(1-ratio), but its default
+ * optimizer removes a Dropout whose mask is unused (training_mode ignored), so a typical export
+ * runs as at inference there, and randomly with optimizations off. kiln is always the former,
+ * and the warning says so. The mask output is all true, as at inference. */
 static bool core_dropout(OnnxImporter *im, const OnnxNode *n) {
     if (!core_need_inputs(im, n, 1)) return false;
     if (onnx_input(im, n, 2) >= 0) {
         IrTensor mode;
-        if (!onnx_input_is_const(im, n, 2) || !onnx_input_const(im, n, 2, "training_mode", &mode) ||
-            ir_tensor_numel(&mode) != 1 || ir_tensor_get(&mode, 0) != 0)
-            return onnx_error(im, n, "training mode (random dropout) is unsupported");
+        if (!onnx_input_const(im, n, 2, "training_mode", &mode)) return false;
+        if (ir_tensor_numel(&mode) != 1)
+            return onnx_error(im, n, "input '%s' (training_mode) must hold one value, not %lld",
+                              n->inputs[2], (long long)ir_tensor_numel(&mode));
+        if (ir_tensor_get(&mode, 0) != 0) onnx_note_training_dropout(im, n);
     }
     int x = onnx_input(im, n, 0);
     onnx_bind_output(im, n, 0, x);

@@ -104,6 +104,10 @@ int64_t onnx_opset(const OnnxImporter *im, const char *domain);
 bool onnx_error(OnnxImporter *im, const OnnxNode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Notes that Dropout node n has training_mode = true and is imported as identity anyway; the
+ * reader names all such nodes in one warning at the end of the import. */
+void onnx_note_training_dropout(OnnxImporter *im, const OnnxNode *n);
+
 /* The IR value of input i: -1 when i >= n_inputs or the input is omitted (""). An input name
  * that nothing defined is reported by the reader before the import function runs. */
 int onnx_input(OnnxImporter *im, const OnnxNode *n, int i);

@@ -26,6 +26,48 @@ bool onnx_error(OnnxImporter *im, const OnnxNode *n, const char *fmt, ...) {
     return false;
 }
 
+void onnx_note_training_dropout(OnnxImporter *im, const OnnxNode *n) {
+    if (im->n_training_dropouts == im->cap_training_dropouts) {
+        im->cap_training_dropouts = im->cap_training_dropouts ? im->cap_training_dropouts * 2 : 4;
+        im->training_dropouts = realloc(im->training_dropouts, (size_t)im->cap_training_dropouts *
+                                                                   sizeof *im->training_dropouts);
+        KILN_ASSERT(im->training_dropouts != NULL);
+    }
+    im->training_dropouts[im->n_training_dropouts++] = ir_strdup(im->g, n->name);
+}
+
+/* At most this many node names are listed in the warning; a model exported in training mode
+ * can have one Dropout per layer and more, and the count says how many there are. */
+#define ONNX_MAX_LISTED_DROPOUTS 8
+
+void onnx_warn_training_dropouts(OnnxImporter *im, bool imported) {
+    int n = im->n_training_dropouts;
+    if (imported && n > 0) {
+        size_t cap = 64;
+        for (int i = 0; i < n && i < ONNX_MAX_LISTED_DROPOUTS; i++)
+            cap += strlen(im->training_dropouts[i]) + 2;
+        char *names = malloc(cap);
+        KILN_ASSERT(names != NULL);
+        size_t len = 0;
+        for (int i = 0; i < n && i < ONNX_MAX_LISTED_DROPOUTS; i++)
+            len += (size_t)snprintf(names + len, cap - len, "%s%s", i ? ", " : "",
+                                    im->training_dropouts[i]);
+        if (n > ONNX_MAX_LISTED_DROPOUTS)
+            snprintf(names + len, cap - len, ", and %d more", n - ONNX_MAX_LISTED_DROPOUTS);
+        /* A Dropout that onnxruntime executes in training mode drops at random (see
+         * core_dropout); kiln compiles for inference, so the warning says which the user
+         * gets. */
+        diag_warn_at(im->d, im->path, NULL, NULL,
+                     "%d Dropout node%s training_mode=true (%s); imported as identity "
+                     "(inference semantics: no random dropout, unlike a training-mode run)",
+                     n, n == 1 ? " has" : "s have", names);
+        free(names);
+    }
+    free(im->training_dropouts);
+    im->training_dropouts = NULL;
+    im->n_training_dropouts = im->cap_training_dropouts = 0;
+}
+
 int onnx_input(OnnxImporter *im, const OnnxNode *n, int i) {
     if (i < 0 || i >= n->n_inputs || n->inputs[i][0] == '\0') return -1;
     int v = onnx_map_get(&im->values, n->inputs[i]);

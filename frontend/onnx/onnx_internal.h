@@ -46,7 +46,16 @@ struct OnnxImporter {
     OnnxMap node_names; /* IR node names in use */
     OnnxOpset *opsets;
     int n_opsets;
+    /* Names of the Dropout nodes imported as identity although their training_mode is true,
+     * for one warning after the import (onnx_warn_training_dropouts); malloc'd array of arena
+     * strings. */
+    const char **training_dropouts;
+    int n_training_dropouts, cap_training_dropouts;
 };
+
+/* Records one warning naming every Dropout noted by onnx_note_training_dropout, when imported
+ * is true (a failed import reports its error alone), and frees the list. */
+void onnx_warn_training_dropouts(OnnxImporter *im, bool imported);
 
 /* Decodes tp into *out. Data is copied into g's arena (aligned); external data is resolved
  * against model_path's folder (NULL: external data is refused). what names the tensor in

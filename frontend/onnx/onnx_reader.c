@@ -372,6 +372,7 @@ IrGraph *fe_onnx_load_spec(const char *path, const FeOptions *opt, const OnnxCon
               onnx_add_initializers(&im, m->graph) && onnx_add_inputs(&im, m->graph) &&
               onnx_import_nodes(&im, m->graph) && onnx_add_outputs(&im, m->graph) &&
               ir_verify(im.g, d);
+    onnx_warn_training_dropouts(&im, ok);
     onnx_map_free(&im.values);
     onnx_map_free(&im.node_names);
     kiln_onnx__model_proto__free_unpacked(m, NULL);

@@ -13,6 +13,8 @@ kiln_add_script_test(cli_examples ${CMAKE_CURRENT_LIST_DIR}/test_examples.sh
   $<TARGET_FILE:npy_tool>)
 kiln_add_script_test(cli_text_round_trip ${CMAKE_CURRENT_LIST_DIR}/test_text_round_trip.sh
   $<TARGET_FILE:npy_tool>)
+kiln_add_script_test(cli_dump_elsewhere ${CMAKE_CURRENT_LIST_DIR}/test_dump_elsewhere.sh
+  $<TARGET_FILE:npy_tool>)
 kiln_add_script_test(cli_generated_warnings ${CMAKE_CURRENT_LIST_DIR}/test_generated_warnings.sh)
 set_tests_properties(cli_examples cli_text_round_trip PROPERTIES TIMEOUT 600)
 kiln_add_script_test(cli_target ${CMAKE_CURRENT_LIST_DIR}/test_target.sh)

@@ -7,6 +7,8 @@ foreach(model glm glm4 llama qwen2 gpt2)
     $<TARGET_FILE:hf_decoder_check>)
 endforeach()
 kiln_add_script_test(hf_malformed ${CMAKE_CURRENT_LIST_DIR}/test_hf_malformed.sh)
+# bos/eos ids outside the vocabulary: a warning, the id ignored.
+kiln_add_script_test(hf_token_ids ${CMAKE_CURRENT_LIST_DIR}/test_hf_token_ids.sh)
 # The interpreter's decoder entry on the same graphs (one-shot, split prefill + decode, full cache).
 kiln_add_unit_test(hf_interp ${CMAKE_CURRENT_LIST_DIR}/test_hf_interp.c)
 # `kiln run` on decoders: compiled libraries, folders (compiled and --interp), error cases.

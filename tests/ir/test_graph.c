@@ -98,11 +98,41 @@ static void test_diag(void) {
     CHECK(d.count == 0);
 }
 
+/* Warnings are kept apart from errors: they never make diag_ok false, they carry "warning: "
+ * after the file, and diag_print writes them before the errors. */
+static void test_diag_warnings(void) {
+    Diag d;
+    diag_init(&d);
+    diag_warn_at(&d, "config.json", NULL, NULL, "id %d ignored", 50256);
+    diag_warn_at(&d, "m.onnx", "d\x01", "Dropout", "training");
+    diag_warn_at(&d, NULL, NULL, NULL, "bare");
+    CHECK(diag_ok(&d) && d.count == 0 && d.n_warnings == 3);
+    CHECK(strcmp(d.warnings[0], "config.json: warning: id 50256 ignored") == 0);
+    CHECK(strcmp(d.warnings[1], "m.onnx: warning: node 'd\\x01' (Dropout): training") == 0);
+    CHECK(strcmp(d.warnings[2], "warning: bare") == 0);
+    diag_at(&d, "m.onnx", NULL, NULL, "broken");
+    CHECK(!diag_ok(&d) && d.count == 1 && d.n_warnings == 3);
+
+    char buf[512] = {0};
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    CHECK(f != NULL);
+    if (f) {
+        diag_print(&d, f);
+        fclose(f);
+        CHECK(strcmp(buf, "config.json: warning: id 50256 ignored\n"
+                          "m.onnx: warning: node 'd\\x01' (Dropout): training\n"
+                          "warning: bare\nm.onnx: broken\n") == 0);
+    }
+    diag_free(&d);
+    CHECK(d.count == 0 && d.n_warnings == 0 && d.warnings == NULL);
+}
+
 int main(void) {
     test_names_and_values();
     test_attributes();
     test_types();
     test_half_conversions();
     test_diag();
+    test_diag_warnings();
     return test_finish();
 }

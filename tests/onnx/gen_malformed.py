@@ -122,6 +122,15 @@ def main():
                [value_info("x", [2])], [value_info("y", [2])]),
          "unsupported ops (opset 17): NonMaxSuppressionX (node 'nms_1'), LoopX (node 'loop')")
     case("string_init", add_w_model(tensor("w", [2], dtype=8)), "string tensors are unsupported")
+    # Dropout's training_mode decides the import only when it is one known value.
+    ratio = tensor("ratio", [], raw=struct.pack("<f", 0.5))
+    dropout = lambda inputs, inits: model([node("Dropout", ["x", "ratio", "tm"], ["y"], "drop")],
+                                          [value_info("x", [2])] + inputs,
+                                          [value_info("y", [2])], [ratio] + inits)
+    case("dropout_mode_input", dropout([value_info("tm", [], dtype=9)], []),
+         "node 'drop' (Dropout): input 'tm' (training_mode) must be a compile-time constant")
+    case("dropout_mode_two", dropout([], [tensor("tm", [2], dtype=9, raw=b"\1\0")]),
+         "node 'drop' (Dropout): input 'tm' (training_mode) must hold one value, not 2")
     with open(os.path.join(out, "cases.txt"), "w") as f:
         for p, e in cases:
             f.write(p + "\t" + e + "\n")

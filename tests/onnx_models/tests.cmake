@@ -16,3 +16,6 @@ kiln_add_onnx_model_test(resnet 1e-4 b1 b2)
 kiln_add_onnx_model_test(bert 1e-4 b2s8 b1s13)
 kiln_add_onnx_model_test(gpt2_dynamo 1e-4 b2s8 b1s13)
 kiln_add_onnx_model_test(bert_int8 1e-4 b2s8 b1s13)
+# Not an export: a hand-built MLP shaped like one of a model left in training mode (Dropout with
+# training_mode = true), made by scripts/onnx/make_dropout_training.py.
+kiln_add_onnx_model_test(dropout_training 1e-4 b2 b3)

@@ -80,6 +80,10 @@ static const BadCase bad_cases[] = {
     {HDR "input %0x: f32[1]\n", "2:7", "expected a value name after '%'"},
     {HDR "input %x: f32[1] @-8\n", "2:19", "an arena offset must be >= 0"},
     {HDR "widget %x\n", "2:1", "expected a statement"},
+    {HDR "weights_dir \"models\"\n", "2:13", "weights_dir 'models' is not an absolute path"},
+    {HDR "weights_dir models\n", "2:13", "expected the weights folder as a quoted string"},
+    {HDR "weights_dir \"/a\"\nweights_dir \"/b\"\n", "3:1", "weights_dir is given twice"},
+    {HDR X "weights_dir \"/a\"\n", "3:1", "must come before inputs, constants and nodes"},
     {HDR X "output %x ~\n", "3:11", "unexpected character '~'"},
     {HDR X "%y: f32[2, 4] = Relu(%x) loc(\"f\")\n", "3:33", "expected ','"},
     /* model facts */

@@ -433,6 +433,42 @@ static void test_parse_fixed_text(void) {
     diag_free(&d);
 }
 
+/* A stated weights folder replaces the folder the caller passes as base_dir, and prints back
+ * (quoted, escapes kept) so the round trip holds; without the line none is printed. */
+static void test_weights_dir(void) {
+    const char *text = "kiln.ir 1 graph \"w\"\n"
+                       "weights_dir \"/srv/my \\\"models\\\"\"\n"
+                       "\n"
+                       "const %b: f32[8, 8] = load \"model.safetensors\" \"fc1.weight\"\n"
+                       "\n"
+                       "output %b\n";
+    Diag d;
+    diag_init(&d);
+    IrGraph *g = ir_parse_string(text, "w.kir", "/elsewhere", mem_loader, &store, &d);
+    if (!CHECK(g != NULL)) diag_print(&d, stderr);
+    if (g) {
+        CHECK(g->weights_dir_stated && strcmp(g->base_dir, "/srv/my \"models\"") == 0);
+        char *s = ir_print_to_string(g);
+        if (!CHECK(strcmp(s, text) == 0)) fprintf(stderr, "---- printed ----\n%s", s);
+        free(s);
+        ir_graph_free(roundtrip(g, "w2.kir"));
+    }
+    ir_graph_free(g);
+    diag_free(&d);
+
+    g = ir_graph_new("plain", "", "/models");
+    IrType t = ty(IR_DTYPE_F32, 1, (IrDim[]){ir_dim_const(2)});
+    ir_output_add(g, ir_input_add(g, "x", &t));
+    char *s = ir_print_to_string(g);
+    CHECK(strstr(s, "weights_dir") == NULL);
+    free(s);
+    g->weights_dir_stated = true;
+    s = ir_print_to_string(g);
+    CHECK(strncmp(s, "kiln.ir 1 graph \"plain\"\nweights_dir \"/models\"\n", 46) == 0);
+    free(s);
+    ir_graph_free(g);
+}
+
 /* ---- damaged text ------------------------------------------------------------------------ */
 
 /* Parses text; when it parses, its printed form must round-trip. Never crashes (ASan/UBSan
@@ -536,6 +572,7 @@ int main(void) {
     test_constants();
     test_floats_attribute_spelling();
     test_parse_fixed_text();
+    test_weights_dir();
     test_damaged_text();
     return test_finish();
 }
