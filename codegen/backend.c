@@ -70,3 +70,10 @@ const char *cg_default_prefix(const IrGraph *g, char *buf, size_t cap) {
     buf[len] = '\0';
     return buf;
 }
+
+bool cg_emit(const CgBackend *b, const IrGraph *g, const CgOptions *opt, Diag *d) {
+    CgModule m;
+    bool ok = cg_lower(g, &m, d) && b->emit(&m, opt, d);
+    cg_module_free(&m);
+    return ok;
+}

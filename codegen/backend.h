@@ -5,6 +5,7 @@
 #define KILN_BACKEND_H
 
 #include "../ir/ir.h"
+#include "module.h"
 
 /* Figures a backend reports about what it emitted (kiln compile --stats). */
 typedef struct CgStats {
@@ -24,10 +25,6 @@ typedef struct CgBuildOptions {
     bool strict;        /* the toolchain's warnings are errors (the tests build this way) */
 } CgBuildOptions;
 
-/* What emit() renders. Today the planned graph; it becomes the backend-neutral module of
- * codegen/lower.c (issue 8), and only this typedef and the backends change then. */
-typedef IrGraph CgInput;
-
 typedef struct CgBackend {
     const char *name;        /* "c": what --target takes */
     const char *description; /* one line for `kiln compile --target list` */
@@ -35,9 +32,9 @@ typedef struct CgBackend {
      * completes "the NAME backend does not support this: ..." is written into reason (cap
      * bytes, NUL-terminated). Writes no file and records no error. */
     bool (*supports)(const IrGraph *g, const IrNode *n, char *reason, size_t cap);
-    /* Writes the generated sources into opt->out_dir. Returns false with messages on a graph
-     * the backend cannot compile; then no file of the model is written. */
-    bool (*emit)(const CgInput *in, const CgOptions *opt, Diag *d);
+    /* Renders the lowered module (codegen/module.h) into opt->out_dir. Returns false with
+     * messages on a model the backend cannot compile; then no file of the model is written. */
+    bool (*emit)(const CgModule *m, const CgOptions *opt, Diag *d);
     /* Builds out_dir/lib<prefix>.so from what emit() wrote there. Returns false with the
      * toolchain's messages when it fails. */
     bool (*build)(const char *out_dir, const CgBuildOptions *opt, Diag *d);
@@ -57,6 +54,10 @@ const CgBackend *cg_backend_for_target(const char *name, Diag *d);
  * "FILE: node 'NAME' (OP): the NAME backend does not support this: REASON". True when every
  * node is supported. Run it before anything is written. */
 bool cg_backend_check(const CgBackend *b, const IrGraph *g, Diag *d);
+
+/* Lowers planned graph g (cg_lower) and has b render the module: what the CLI and the tests
+ * call instead of b->emit. */
+bool cg_emit(const CgBackend *b, const IrGraph *g, const CgOptions *opt, Diag *d);
 
 /* The default C identifier prefix for a graph: its name with every byte outside [A-Za-z0-9_]
  * replaced by '_', lower-cased, and prefixed with "m_" if it does not start with a letter.

@@ -223,6 +223,18 @@ int ir_input_add(IrGraph *g, const char *name, const IrType *type) {
     return id;
 }
 
+int ir_input_slot(const IrGraph *g, int v) {
+    for (int i = 0; i < g->n_inputs; i++)
+        if (g->inputs[i] == v) return i;
+    return -1;
+}
+
+int ir_output_slot(const IrGraph *g, int v) {
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == v) return i;
+    return -1;
+}
+
 void ir_output_add(IrGraph *g, int value) {
     KILN_ASSERT(value >= 0 && value < g->n_values);
     ir_grow((void **)&g->outputs, &g->cap_outputs, g->n_outputs + 1, sizeof *g->outputs);

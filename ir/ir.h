@@ -292,6 +292,10 @@ static inline IrValue *ir_value(const IrGraph *g, int id) {
 /* A fresh name "<base>", or "<base>.1", "<base>.2", ... not yet used by any value. */
 const char *ir_value_unique_name(IrGraph *g, const char *base);
 
+/* The position of value v in g->inputs / g->outputs, or -1 when it is not one. */
+int ir_input_slot(const IrGraph *g, int v);
+int ir_output_slot(const IrGraph *g, int v);
+
 /* Adds a graph input / output (an existing value). */
 int ir_input_add(IrGraph *g, const char *name, const IrType *type);
 void ir_output_add(IrGraph *g, int value);

@@ -38,7 +38,7 @@ bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, ch
     copt.out_dir = dir;
     copt.prefix = prefix_out;
     copt.embed_weights = opt->embed_weights;
-    if (!backend->emit(g, &copt, d)) return false;
+    if (!cg_emit(backend, g, &copt, d)) return false;
     CgBuildOptions build = {prefix_out, false};
     return !opt->emit_so || backend->build(dir, &build, d);
 }

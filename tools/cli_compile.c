@@ -175,7 +175,7 @@ int cli_compile_main(int argc, char **argv) {
         copt.embed_weights = embed;
         copt.stats = &cstats;
         CgBuildOptions build = {used_prefix, false};
-        ok = backend->emit(g, &copt, &d) &&
+        ok = cg_emit(backend, g, &copt, &d) &&
              (!bopt.emit_so || backend->build(od.tmp_path, &build, &d)) &&
              cli_outdir_commit(&od, &d);
     }

@@ -164,13 +164,6 @@ bool cli_run_decoder_lib(const char *lib_path, char **raw, int n_raw, const CliR
 
 /* Runs reset + prefill of tok through interp_run_decoder (rows n..P-1 are padding: token 0 at
  * position 0, as in the compiled prefill) and reports the first n rows of the logits. */
-static int cli_slot(const int *list, int n, int v) {
-    for (int i = 0; i < n; i++)
-        if (list[i] == v) return i;
-    KILN_ASSERT(!"an entry names a value that is not a graph input or output"); /* verified */
-    return -1;
-}
-
 static bool cli_decoder_interp(const char *where, const IrGraph *g, const IrDecoder *dec,
                                const CliTokens *tok, const CliRunOptions *opt, Diag *d) {
     IrTensor *in = calloc((size_t)g->n_inputs + 1, sizeof *in);
@@ -191,9 +184,9 @@ static bool cli_decoder_interp(const char *where, const IrGraph *g, const IrDeco
                     "can allocate",
                     ir_value(g, g->inputs[i])->name);
     }
-    int out_slot = cli_slot(g->outputs, g->n_outputs, dec->prefill->outputs[0]);
-    int64_t *ids = ok ? in[cli_slot(g->inputs, g->n_inputs, dec->prefill->inputs[0])].data : NULL;
-    int64_t *pos = ok ? in[cli_slot(g->inputs, g->n_inputs, dec->prefill->inputs[1])].data : NULL;
+    int out_slot = ir_output_slot(g, dec->prefill->outputs[0]);
+    int64_t *ids = ok ? in[ir_input_slot(g, dec->prefill->inputs[0])].data : NULL;
+    int64_t *pos = ok ? in[ir_input_slot(g, dec->prefill->inputs[1])].data : NULL;
     for (int64_t i = 0; ok && i < tok->n; i++) {
         ids[i] = tok->ids[i];
         pos[i] = i;

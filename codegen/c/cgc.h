@@ -7,23 +7,17 @@
 
 #include "../../ir/ir.h"
 #include "../backend.h"
-
-/* Where each constant lives in the weights payload. */
-typedef struct CgcWeights {
-    int64_t *offsets;       /* per value index: byte offset in the payload, or -1 */
-    uint64_t payload_bytes; /* a multiple of 64 */
-    uint64_t hash;          /* FNV-1a 64 of the layout and the data */
-} CgcWeights;
+#include "../module.h"
 
 /* State while the body of <prefix>.c is written. */
 typedef struct CgcEmitter {
     const IrGraph *g;
     const CgOptions *opt;
     Diag *d;
-    FILE *f; /* the generated code being written (a memory stream) */
-    const CgcWeights *w;
-    /* Set while supports() runs an emitter as a trial (into a scratch stream, without
-     * weights): an emitter's failure is then written here as a bare reason instead of a
+    FILE *f;           /* the generated code being written (a memory stream) */
+    const CgModule *m; /* NULL while supports() runs a trial */
+    /* Set while supports() runs an emitter as a trial (into a scratch stream, without a
+     * module): an emitter's failure is then written here as a bare reason instead of a
      * message in d. */
     char *reason;
     size_t reason_cap;
@@ -46,7 +40,7 @@ IR_OPS(CGC_DECLARE_EMIT)
 
 /* Whether node n's function returns a status (int) that the entry points check, rather than
  * void: Gather, KvAttention and the index family (ir/ops_index.h), the ops that read indices
- * from tensors at run time (cgc_backend.c). */
+ * from tensors at run time (cgc_calls.c). */
 bool cgc_node_returns_status(const IrNode *n);
 
 /* ---- building (cgc_build.c) ------------------------------------------------------------
@@ -135,31 +129,36 @@ void cgc_emit_nest(CgcEmitter *e, const CgcNest *nest, const char *stmt);
  * (numpy rules: trailing alignment, stride 0 where in has no dim or a dim of 1). */
 void cgc_broadcast_strides(const IrType *in, const IrType *out, int64_t *strides);
 
-/* ---- files (cgc_weights.c, cgc_api.c) ---------------------------------------------------- */
+/* ---- files (cgc_weights.c, cgc_api.c, cgc_calls.c, cgc_descriptor.c) ------------------
+ * The driver (cgc_backend.c) composes each file from these parts, choosing the plain or the
+ * decoder parts (cgc_decoder.c) by m->is_decoder; no part calls the other kind's. */
 
-/* Lays out every constant the graph uses and hashes layout and data. */
-void cgc_weights_layout(const IrGraph *g, CgcWeights *w);
-void cgc_weights_free(CgcWeights *w);
-/* Writes the weights file (header + payload). */
-bool cgc_weights_write_file(const IrGraph *g, const CgcWeights *w, const char *path, Diag *d);
+/* Writes the weights file (header + payload, laid out by the module). */
+bool cgc_weights_write_file(const CgModule *m, const char *path, Diag *d);
 /* Writes <prefix>_weights.c: the same bytes as a static const array and an accessor. */
-bool cgc_weights_write_c(const IrGraph *g, const CgcWeights *w, const char *prefix,
-                         const char *path, Diag *d);
+bool cgc_weights_write_c(const CgModule *m, const char *prefix, const char *path, Diag *d);
 
-/* Writes <prefix>.h. */
-void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w);
-/* Writes the descriptor file <prefix>_model.c. */
-void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w);
-/* Writes init/create/destroy/run/status_string of <prefix>.c (after the node functions). */
+/* <prefix>.h: the part every model has (sizes, the context type, init/create/destroy/
+ * workspace_size/attach_pool), then the entries' declarations (cgc_write_run_decl or
+ * cgc_decoder_write_header), then the end (status_string, closing the guards). */
+void cgc_write_header_begin(FILE *f, const CgModule *m, const CgOptions *opt);
+void cgc_write_run_decl(FILE *f, const IrGraph *g, const CgOptions *opt);
+void cgc_write_header_end(FILE *f, const CgOptions *opt);
+/* <prefix>.c after the node functions: init/create/destroy/workspace_size/attach_pool/
+ * status_string, then the entries (cgc_write_run or cgc_decoder_write_entries). */
 void cgc_write_api(CgcEmitter *e);
-
-/* The byte count the generated header announces as <PREFIX>_WEIGHTS_BYTES. */
-uint64_t cgc_weights_file_bytes(const CgcWeights *w);
+void cgc_write_run(CgcEmitter *e);
+/* <prefix>_model.c of a plain model (decoders: cgc_decoder_write_descriptor). */
+void cgc_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt);
 
 /* Writes the parameter list "const float *in0, float *out0" of <prefix>_run. */
 void cgc_put_run_params(FILE *f, const IrGraph *g);
 /* Writes prefix upper-cased. */
 void cgc_put_upper(FILE *f, const char *s);
+
+/* Writes the calls of entry en's node functions into a function body whose parameters are
+ * in<slot>/out<slot> (graph input and output positions) and, for decoders, kv. */
+void cgc_write_node_calls(CgcEmitter *e, const CgEntry *en);
 
 /* Writes the definition of the generic descriptor `const KilnModel kiln_model` for prefix p:
  * n_inputs / n_outputs entries of the <p>_inputs / <p>_outputs tables (0: NULL), the weights
@@ -169,32 +168,16 @@ void cgc_put_model_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, c
                               int n_inputs, int n_outputs, bool decoder);
 
 /* ---- decoder LLMs (cgc_decoder.c) --------------------------------------------------------
- * A graph with KV cache states is a decoder (ir_decoder_layout; frontend/hf builds them,
- * docs/llm.md). The generated KV cache holds, per layer, keys then values, each
- * [max_context, Hkv, D] f32. */
+ * A module with is_decoder (a graph with KV cache states, docs/llm.md). The generated KV cache
+ * holds, per layer, keys then values, each [max_context, Hkv, D] f32. */
 #define CGC_MAX_PREFILL 4096 /* the generated prefill keeps [P] ids and positions on the stack */
 
-typedef struct CgcDecoder {
-    bool is_decoder;
-    IrDecoder layout; /* entries and cache shape, from the graph's model facts */
-    int64_t max_prefill, vocab, max_context, layers, kv_heads, head_dim;
-    int64_t bos, eos;            /* -1 when none */
-    uint64_t kv_bytes_per_token; /* layers x 2 x Hkv x D x 4 */
-    int64_t scratch_offset;      /* workspace offset of the prefill logits [P, V] */
-} CgcDecoder;
-
-/* Fills info for g; a graph without KV cache states gives is_decoder false. Returns false
- * with a message when g has states but not the decoder layout, or one the C backend lacks. */
-bool cgc_decoder_info(const IrGraph *g, CgcDecoder *info, Diag *d);
-/* Workspace bytes of the generated model: the memory plan, plus the decoder's logits scratch. */
-int64_t cgc_workspace_bytes(const IrGraph *g);
-/* Writes the calls of the nodes marked in need (all when NULL) into a function body whose
- * parameters are in<i>/out<i> and, for decoders, kv. */
-void cgc_write_node_calls(CgcEmitter *e, const bool *need);
+/* The C backend's own limits on a decoder (f32 cache, prefill within CGC_MAX_PREFILL); true
+ * for plain modules. */
+bool cgc_decoder_check(const CgModule *m, Diag *d);
 /* Decoder parts of <prefix>.h, <prefix>.c and <prefix>_model.c. */
-void cgc_decoder_write_header(FILE *f, const CgOptions *opt, const CgcDecoder *dec);
-void cgc_decoder_write_entries(CgcEmitter *e, const CgcDecoder *dec);
-void cgc_decoder_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt,
-                                  const CgcDecoder *dec);
+void cgc_decoder_write_header(FILE *f, const CgModule *m, const CgOptions *opt);
+void cgc_decoder_write_entries(CgcEmitter *e);
+void cgc_decoder_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt);
 
 #endif

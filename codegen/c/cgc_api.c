@@ -1,6 +1,7 @@
-/* The parts of the generated model every graph has: the public header <prefix>.h, the entry
- * points of <prefix>.c (init, create, destroy, workspace_size, run, status_string) and the
- * generic descriptor file <prefix>_model.c. */
+/* The parts of the generated model every graph has: the public header <prefix>.h around the
+ * entry-specific declarations, the entry points of <prefix>.c (init, create, destroy,
+ * workspace_size, attach_pool, status_string), and for plain graphs run() and the descriptor
+ * file <prefix>_model.c (decoders: cgc_decoder.c). */
 #include "cgc.h"
 
 #include <inttypes.h>
@@ -43,7 +44,8 @@ static void cgc_put_run_doc(FILE *f, const IrGraph *g) {
     fputs("Returns KILN_OK or a KILN_ERR_* code. */\n", f);
 }
 
-void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w) {
+void cgc_write_header_begin(FILE *f, const CgModule *m, const CgOptions *opt) {
+    const IrGraph *g = m->g;
     const char *p = opt->prefix;
     fprintf(f, "/* %s.h: the C API of model '", p);
     cgc_put_comment_text(f, g->name);
@@ -65,16 +67,11 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
     cgc_put_upper(f, p);
     fprintf(
         f, "_WEIGHTS_BYTES ((size_t)%" PRIu64 ") /* bytes of the weights file / embedded blob */\n",
-        cgc_weights_file_bytes(w));
+        cg_weights_file_bytes(&m->weights));
     fputs("#define ", f);
     cgc_put_upper(f, p);
     fprintf(f, "_WORKSPACE_BYTES ((size_t)%" PRId64 ") /* scratch memory one run needs */\n\n",
-            cgc_workspace_bytes(g));
-    CgcDecoder dec;
-    Diag scratch;
-    diag_init(&scratch);
-    KILN_ASSERT(cgc_decoder_info(g, &dec, &scratch)); /* checked before emitting */
-    diag_free(&scratch);
+            m->workspace_bytes);
     fprintf(
         f,
         "/* One loaded model. The fields belong to the generated code; the type is complete so\n"
@@ -89,10 +86,10 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
         "%s"
         "} %s_context;\n\n",
         p, p, p, p, p, p,
-        dec.is_decoder ? "    float *kv_cache;              /* the KV cache (see _attach_kv) */\n"
-                         "    int64_t kv_pos;               /* tokens in the cache */\n"
-                         "    void *owned_kv;               /* allocated by _create */\n"
-                       : "",
+        m->is_decoder ? "    float *kv_cache;              /* the KV cache (see _attach_kv) */\n"
+                        "    int64_t kv_pos;               /* tokens in the cache */\n"
+                        "    void *owned_kv;               /* allocated by _create */\n"
+                      : "",
         p);
     fprintf(
         f,
@@ -120,46 +117,25 @@ void cgc_write_header(FILE *f, const IrGraph *g, const CgOptions *opt, const Cgc
         " * by ctx, and two contexts must not run on one pool at the same time. */\n"
         "int %s_attach_pool(%s_context *ctx, struct KrtPool *pool);\n",
         p, p, p, p, p, p, p, p);
-    if (dec.is_decoder) {
-        cgc_decoder_write_header(f, opt, &dec);
-    } else {
-        cgc_put_run_doc(f, g);
-        fprintf(f, "int %s_run(%s_context *ctx", p, p);
-        if (g->n_inputs + g->n_outputs > 0) fputs(", ", f);
-        if (g->n_inputs + g->n_outputs > 0) cgc_put_run_params(f, g);
-        fputs(");\n", f);
-    }
+}
+
+void cgc_write_run_decl(FILE *f, const IrGraph *g, const CgOptions *opt) {
+    const char *p = opt->prefix;
+    cgc_put_run_doc(f, g);
+    fprintf(f, "int %s_run(%s_context *ctx", p, p);
+    if (g->n_inputs + g->n_outputs > 0) fputs(", ", f);
+    if (g->n_inputs + g->n_outputs > 0) cgc_put_run_params(f, g);
+    fputs(");\n", f);
+}
+
+void cgc_write_header_end(FILE *f, const CgOptions *opt) {
     fprintf(f,
             "const char *%s_status_string(int status);\n\n"
             "#ifdef __cplusplus\n}\n#endif\n\n#endif\n",
-            p);
+            opt->prefix);
 }
 
-/* Writes the pointer through which node code reaches value v: a run parameter, a constant in
- * the weights, or a slot in the workspace. */
-static void cgc_put_value_ptr(const CgcEmitter *e, int v) {
-    const IrGraph *g = e->g;
-    const IrValue *val = ir_value(g, v);
-    for (int i = 0; i < g->n_inputs; i++)
-        if (g->inputs[i] == v) {
-            fprintf(e->f, "in%d", i);
-            return;
-        }
-    for (int i = 0; i < g->n_outputs; i++)
-        if (g->outputs[i] == v) {
-            fprintf(e->f, "out%d", i);
-            return;
-        }
-    if (e->w->offsets[v] >= 0) {
-        fprintf(e->f, "(const %s *)(w + %" PRId64 ")", cgc_ctype(val->type.dtype),
-                e->w->offsets[v]);
-        return;
-    }
-    KILN_ASSERT(val->arena_offset >= 0);
-    fprintf(e->f, "(%s *)(ws + %" PRId64 ")", cgc_ctype(val->type.dtype), val->arena_offset);
-}
-
-static void cgc_write_run(CgcEmitter *e) {
+void cgc_write_run(CgcEmitter *e) {
     const IrGraph *g = e->g;
     FILE *f = e->f;
     const char *p = e->opt->prefix;
@@ -172,70 +148,13 @@ static void cgc_write_run(CgcEmitter *e) {
     for (int i = 0; i < g->n_inputs; i++) fprintf(f, " || !in%d", i);
     for (int i = 0; i < g->n_outputs; i++) fprintf(f, " || !out%d", i);
     fputs(") return KILN_ERR_ARGUMENT;\n", f);
-    cgc_write_node_calls(e, NULL);
+    cgc_write_node_calls(e, &e->m->entries[0]);
     fputs("    return KILN_OK;\n}\n\n", f);
-}
-
-void cgc_write_node_calls(CgcEmitter *e, const bool *need) {
-    const IrGraph *g = e->g;
-    FILE *f = e->f;
-    fputs("    const unsigned char *w = ctx->weights;\n"
-          "    unsigned char *ws = ctx->workspace;\n"
-          "    (void)w;\n    (void)ws;\n",
-          f);
-    for (int i = 0; i < g->n_nodes; i++) {
-        const IrNode *n = &g->nodes[i];
-        if (need && !need[i]) continue;
-        fputs("    /* ", f);
-        cgc_put_node_origin(f, g, n);
-        fputs(" */\n", f);
-        bool fails = cgc_node_returns_status(n);
-        fprintf(f, fails ? "    {\n        int status = node_%d(" : "    node_%d(", i);
-        bool first = true;
-        for (int j = 0; j < n->n_inputs; j++) {
-            if (n->inputs[j] < 0) continue;
-            fputs(first ? "" : ", ", f);
-            cgc_put_value_ptr(e, n->inputs[j]);
-            first = false;
-        }
-        for (int j = 0; j < n->n_outputs; j++) {
-            fputs(first ? "" : ", ", f);
-            cgc_put_value_ptr(e, n->outputs[j]);
-            first = false;
-        }
-        if (n->op == IR_OP_KV_ATTENTION) fputs(", kv", f);
-        fputs(", ctx->pool", f);
-        fputs(fails ? ");\n        if (status != KILN_OK) return status;\n    }\n" : ");\n", f);
-    }
-    /* Outputs that no node writes into their own buffer: graph inputs, constants, and a value
-     * listed as an output twice. */
-    for (int i = 0; i < g->n_outputs; i++) {
-        int v = g->outputs[i];
-        bool own = true;
-        if (need) continue; /* decoder entries: every output is a node result */
-        for (int k = 0; k < g->n_inputs; k++)
-            if (g->inputs[k] == v) own = false;
-        for (int k = 0; k < i; k++)
-            if (g->outputs[k] == v) own = false;
-        if (ir_value(g, v)->producer < 0 && e->w->offsets[v] >= 0) own = false;
-        if (own) continue;
-        size_t bytes = 0;
-        KILN_ASSERT(ir_type_nbytes(&ir_value(g, v)->type, &bytes));
-        fprintf(f, "    memcpy(out%d, ", i);
-        cgc_put_value_ptr(e, v);
-        fprintf(f, ", %zu); /* output '", bytes);
-        cgc_put_comment_text(f, ir_value(g, v)->name);
-        fputs("' */\n", f);
-    }
 }
 
 void cgc_write_api(CgcEmitter *e) {
     FILE *f = e->f;
-    CgcDecoder dec;
-    Diag scratch;
-    diag_init(&scratch);
-    KILN_ASSERT(cgc_decoder_info(e->g, &dec, &scratch)); /* checked before emitting */
-    diag_free(&scratch);
+    bool decoder = e->m->is_decoder;
     const char *p = e->opt->prefix;
     bool embed = e->opt->embed_weights;
     fprintf(f, "size_t %s_workspace_size(void) {\n    return ", p);
@@ -260,7 +179,7 @@ void cgc_write_api(CgcEmitter *e) {
           "MODEL_WEIGHTS_HASH))\n"
           "        return KILN_ERR_WEIGHTS;\n",
           f);
-    if (e->g->arena_bytes > 0) {
+    if (e->m->workspace_bytes > 0) {
         fputs("    if (!workspace || workspace_bytes < ", f);
         cgc_put_upper(f, p);
         fputs("_WORKSPACE_BYTES || (uintptr_t)workspace % 8 != 0)\n"
@@ -276,7 +195,7 @@ void cgc_write_api(CgcEmitter *e) {
           "    ctx->pool = NULL;\n"
           "    ctx->owned_pool = NULL;\n",
           f);
-    if (dec.is_decoder)
+    if (decoder)
         fputs("    ctx->kv_cache = NULL;\n    ctx->kv_pos = 0;\n    ctx->owned_kv = NULL;\n", f);
     fputs("    return KILN_OK;\n}\n\n", f);
 
@@ -328,7 +247,7 @@ void cgc_write_api(CgcEmitter *e) {
             "        return KILN_ERR_NO_MEMORY;\n    }\n"
             "    ctx->pool = ctx->owned_pool;\n",
             p);
-    if (dec.is_decoder) {
+    if (decoder) {
         fputs("    void *kv = krt_alloc_aligned(", f);
         cgc_put_upper(f, p);
         fprintf(f,
@@ -346,7 +265,7 @@ void cgc_write_api(CgcEmitter *e) {
         "void %s_destroy(%s_context *ctx) {\n    if (!ctx) return;\n"
         "    krt_pool_destroy(ctx->owned_pool);\n"
         "    free(ctx->owned_weights);\n    free(ctx->owned_workspace);\n%s    free(ctx);\n}\n\n",
-        p, p, dec.is_decoder ? "    free(ctx->owned_kv);\n" : "");
+        p, p, decoder ? "    free(ctx->owned_kv);\n" : "");
     fprintf(f,
             "int %s_attach_pool(%s_context *ctx, struct KrtPool *pool) {\n"
             "    if (!ctx) return KILN_ERR_ARGUMENT;\n    ctx->pool = pool;\n"
@@ -366,24 +285,11 @@ void cgc_write_api(CgcEmitter *e) {
             "    case KILN_ERR_CONTEXT: return \"the KV cache is full (max_context reached)\";\n"
             "    default: return \"unknown status\";\n    }\n}\n\n",
             p);
-    if (dec.is_decoder)
-        cgc_decoder_write_entries(e, &dec);
-    else
-        cgc_write_run(e);
 }
 
-void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w) {
+void cgc_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt) {
+    const IrGraph *g = m->g;
     const char *p = opt->prefix;
-    (void)w;
-    CgcDecoder dec;
-    Diag scratch;
-    diag_init(&scratch);
-    KILN_ASSERT(cgc_decoder_info(g, &dec, &scratch)); /* checked before emitting */
-    diag_free(&scratch);
-    if (dec.is_decoder) {
-        cgc_decoder_write_descriptor(f, g, opt, &dec);
-        return;
-    }
     fprintf(f, "/* %s_model.c: the generic descriptor `kiln_model` (kiln_model.h) of model '", p);
     cgc_put_comment_text(f, g->name);
     fprintf(f,
@@ -450,36 +356,4 @@ void cgc_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const
             "static void %s_model_destroy(void *ctx) {\n    %s_destroy((%s_context *)ctx);\n}\n\n",
             p, p, p);
     cgc_put_model_descriptor(f, g, opt, p, g->n_inputs, g->n_outputs, false);
-}
-
-void cgc_put_model_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const char *p,
-                              int n_inputs, int n_outputs, bool decoder) {
-    fputs("const KilnModel kiln_model = {\n    KILN_MODEL_ABI_VERSION,\n    \"", f);
-    cgc_put_string_body(f, g->name);
-    fputs("\",\n", f);
-    if (n_inputs)
-        fprintf(f, "    %d,\n    %s_inputs,\n", n_inputs, p);
-    else
-        fputs("    0,\n    NULL,\n", f);
-    if (n_outputs)
-        fprintf(f, "    %d,\n    %s_outputs,\n", n_outputs, p);
-    else
-        fputs("    0,\n    NULL,\n", f);
-    fputs("    ", f);
-    cgc_put_upper(f, p);
-    fputs("_WEIGHTS_BYTES,\n    ", f);
-    cgc_put_upper(f, p);
-    fprintf(f, "_WORKSPACE_BYTES,\n    %d,\n", opt->embed_weights ? 1 : 0);
-    if (opt->embed_weights)
-        fputs("    NULL,\n", f);
-    else
-        fprintf(f, "    \"%s.weights\",\n", p);
-    fprintf(f,
-            "    %s_model_create,\n    %s_model_run,\n    %s_model_destroy,\n    "
-            "%s_status_string,\n",
-            p, p, p, p);
-    if (decoder)
-        fprintf(f, "    &%s_decoder,\n};\n", p);
-    else
-        fputs("    NULL,\n};\n", f);
 }

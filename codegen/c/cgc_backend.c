@@ -93,22 +93,6 @@ static bool cgc_supports(const IrGraph *g, const IrNode *n, char *reason, size_t
     return ok;
 }
 
-bool cgc_node_returns_status(const IrNode *n) {
-    switch (n->op) {
-    case IR_OP_GATHER:
-    case IR_OP_KV_ATTENTION:
-    case IR_OP_GATHER_ELEMENTS:
-    case IR_OP_GATHER_ND:
-    case IR_OP_SCATTER_ELEMENTS:
-    case IR_OP_SCATTER_ND:
-    case IR_OP_ONE_HOT:
-    case IR_OP_TOPK:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* The signature and comment of node i's function, then its body from the op's emitter. */
 static bool cgc_emit_node(CgcEmitter *e, int i) {
     const IrGraph *g = e->g;
@@ -168,12 +152,18 @@ static bool cgc_emit_source(CgcEmitter *e) {
     fprintf(f,
             "#define MODEL_PAYLOAD_BYTES UINT64_C(%" PRIu64 ")\n"
             "#define MODEL_WEIGHTS_HASH UINT64_C(0x%016" PRIx64 ")\n\n",
-            e->w->payload_bytes, e->w->hash);
+            e->m->weights.payload_bytes, e->m->weights.hash);
     if (e->opt->embed_weights)
         fprintf(f, "const unsigned char *%s_weights_blob(void); /* %s_weights.c */\n\n", p, p);
     bool ok = true;
     for (int i = 0; i < e->g->n_nodes; i++) ok &= cgc_emit_node(e, i);
-    if (ok) cgc_write_api(e);
+    if (ok) {
+        cgc_write_api(e);
+        if (e->m->is_decoder)
+            cgc_decoder_write_entries(e);
+        else
+            cgc_write_run(e);
+    }
     return ok;
 }
 
@@ -192,16 +182,33 @@ static bool cgc_write_bytes(const char *dir, const char *name, const void *data,
     return ok;
 }
 
-/* Runs write(f) into a memory stream and stores the text as dir/name. */
-typedef void (*CgcWriter)(FILE *f, const IrGraph *g, const CgOptions *opt, const CgcWeights *w);
+/* <prefix>.h and <prefix>_model.c, each composed from the plain or the decoder parts. */
+static void cgc_write_header(FILE *f, const CgModule *m, const CgOptions *opt) {
+    cgc_write_header_begin(f, m, opt);
+    if (m->is_decoder)
+        cgc_decoder_write_header(f, m, opt);
+    else
+        cgc_write_run_decl(f, m->g, opt);
+    cgc_write_header_end(f, opt);
+}
 
-static bool cgc_write_text(const char *name, CgcWriter write, const IrGraph *g,
-                           const CgOptions *opt, const CgcWeights *w, Diag *d) {
+static void cgc_write_model_file(FILE *f, const CgModule *m, const CgOptions *opt) {
+    if (m->is_decoder)
+        cgc_decoder_write_descriptor(f, m, opt);
+    else
+        cgc_write_descriptor(f, m, opt);
+}
+
+/* Runs write(f) into a memory stream and stores the text as dir/name. */
+typedef void (*CgcWriter)(FILE *f, const CgModule *m, const CgOptions *opt);
+
+static bool cgc_write_text(const char *name, CgcWriter write, const CgModule *m,
+                           const CgOptions *opt, Diag *d) {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     KILN_ASSERT(f != NULL);
-    write(f, g, opt, w);
+    write(f, m, opt);
     KILN_ASSERT(fclose(f) == 0);
     bool ok = cgc_write_bytes(opt->out_dir, name, text, len, d);
     free(text);
@@ -218,20 +225,18 @@ static bool cgc_write_runtime(const CgOptions *opt, Diag *d) {
     return true;
 }
 
-static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
+static bool cgc_emit(const CgModule *m, const CgOptions *opt, Diag *d) {
+    const IrGraph *g = m->g;
     if (!cgc_prefix_ok(opt->prefix)) {
         diag_error(d, "prefix '%s' is not a C identifier", opt->prefix ? opt->prefix : "");
         return false;
     }
-    CgcWeights w;
-    cgc_weights_layout(g, &w);
-    CgcDecoder dec;
-    bool ok = cg_backend_check(cgc_backend_get(), g, d) && cgc_check_io(g, d) &&
-              cgc_decoder_info(g, &dec, d);
+    bool ok =
+        cg_backend_check(cgc_backend_get(), g, d) && cgc_check_io(g, d) && cgc_decoder_check(m, d);
     char *source = NULL;
     size_t source_len = 0;
     if (ok) {
-        CgcEmitter e = {g, opt, d, open_memstream(&source, &source_len), &w, NULL, 0};
+        CgcEmitter e = {g, opt, d, open_memstream(&source, &source_len), m, NULL, 0};
         KILN_ASSERT(e.f != NULL);
         ok = cgc_emit_source(&e);
         KILN_ASSERT(fclose(e.f) == 0);
@@ -243,11 +248,11 @@ static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
     }
     if (ok) {
         snprintf(name, sizeof name, "%s.h", opt->prefix);
-        ok = cgc_write_text(name, cgc_write_header, g, opt, &w, d);
+        ok = cgc_write_text(name, cgc_write_header, m, opt, d);
     }
     if (ok) {
         snprintf(name, sizeof name, "%s_model.c", opt->prefix);
-        ok = cgc_write_text(name, cgc_write_descriptor, g, opt, &w, d);
+        ok = cgc_write_text(name, cgc_write_model_file, m, opt, d);
     }
     if (ok) {
         char path[4096];
@@ -257,15 +262,14 @@ static bool cgc_emit(const IrGraph *g, const CgOptions *opt, Diag *d) {
             diag_error(d, "%s: output path too long", opt->out_dir);
             ok = false;
         } else if (opt->embed_weights) {
-            ok = cgc_weights_write_c(g, &w, opt->prefix, path, d);
+            ok = cgc_weights_write_c(m, opt->prefix, path, d);
         } else {
-            ok = cgc_weights_write_file(g, &w, path, d);
+            ok = cgc_weights_write_file(m, path, d);
         }
     }
     if (ok) ok = cgc_write_runtime(opt, d);
     if (ok && opt->stats) opt->stats->kernels = g->n_nodes; /* one function per node, see above */
     free(source);
-    cgc_weights_free(&w);
     return ok;
 }
 

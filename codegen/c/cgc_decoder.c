@@ -1,5 +1,6 @@
-/* The decoder-LLM parts of the generated model (docs/llm.md): the layout check, the KV cache
- * API (attach_kv, reset, prefill, decode, position) and the descriptor with its KilnDecoder. */
+/* The decoder-LLM parts of the generated model (docs/llm.md): the C backend's limits on the
+ * module's decoder, the KV cache API (attach_kv, reset, prefill, decode, position) and the
+ * descriptor with its KilnDecoder. The layout itself comes from the module (codegen/lower.c). */
 #include "cgc.h"
 
 #include <inttypes.h>
@@ -11,47 +12,30 @@ static bool cgc_decoder_fail(const IrGraph *g, Diag *d, const char *why) {
     return false;
 }
 
-bool cgc_decoder_info(const IrGraph *g, CgcDecoder *info, Diag *d) {
-    memset(info, 0, sizeof *info);
-    if (g->n_states == 0) return true;
-    IrDecoder *l = &info->layout;
-    if (!ir_decoder_layout(g, l, d)) return false;
-    info->is_decoder = true;
-    if (l->kv_dtype != IR_DTYPE_F32) return cgc_decoder_fail(g, d, "its KV cache is not f32");
-    if (l->max_prefill > CGC_MAX_PREFILL)
-        return cgc_decoder_fail(g, d,
+bool cgc_decoder_check(const CgModule *m, Diag *d) {
+    if (!m->is_decoder) return true;
+    if (m->kv.dtype != IR_DTYPE_F32) return cgc_decoder_fail(m->g, d, "its KV cache is not f32");
+    if (m->decoder.max_prefill > CGC_MAX_PREFILL)
+        return cgc_decoder_fail(m->g, d,
                                 "prefill buffers of more than 4096 tokens do not fit the "
                                 "stack of the generated prefill");
-    info->max_prefill = l->max_prefill;
-    info->vocab = l->vocab;
-    info->max_context = l->max_context;
-    info->layers = l->layers;
-    info->kv_heads = l->kv_heads;
-    info->head_dim = l->head_dim;
-    info->bos = g->meta.bos_token_id;
-    info->eos = g->meta.eos_token_id;
-    info->kv_bytes_per_token =
-        (uint64_t)info->layers * 2u * (uint64_t)info->kv_heads * (uint64_t)info->head_dim * 4u;
-    info->scratch_offset = (g->arena_bytes + 63) / 64 * 64;
     return true;
 }
 
-int64_t cgc_workspace_bytes(const IrGraph *g) {
-    CgcDecoder dec;
-    Diag scratch;
-    diag_init(&scratch);
-    bool ok = cgc_decoder_info(g, &dec, &scratch);
-    diag_free(&scratch);
-    if (!ok || !dec.is_decoder) return g->arena_bytes;
-    return dec.scratch_offset + dec.max_prefill * dec.vocab * 4;
-}
+/* The module's decoder figures under the names the templates below use. */
+typedef struct CgcDec {
+    int64_t max_prefill, vocab, max_context;
+    int64_t bos, eos;            /* -1 when none */
+    uint64_t kv_bytes_per_token; /* layers x 2 x Hkv x D x 4 */
+    int64_t scratch_offset;      /* workspace offset of the prefill logits [P, V] */
+} CgcDec;
 
-/* The position of value v in list[0..n-1] (a graph input or output: checked by the verifier). */
-static int cgc_slot(const int *list, int n, int v) {
-    for (int i = 0; i < n; i++)
-        if (list[i] == v) return i;
-    KILN_ASSERT(!"an entry names a value that is not a graph input or output");
-    return -1;
+static CgcDec cgc_dec(const CgModule *m) {
+    KILN_ASSERT(m->is_decoder);
+    CgcDec d = {m->decoder.max_prefill,  m->decoder.vocab,        m->kv.capacity,
+                m->g->meta.bos_token_id, m->g->meta.eos_token_id, m->kv.bytes_per_token,
+                m->scratch_offset};
+    return d;
 }
 
 static void cgc_put_define(FILE *f, const char *p, const char *name, const char *fmt_value,
@@ -63,7 +47,8 @@ static void cgc_put_define(FILE *f, const char *p, const char *name, const char 
     fprintf(f, " /* %s */\n", doc);
 }
 
-void cgc_decoder_write_header(FILE *f, const CgOptions *opt, const CgcDecoder *dec) {
+void cgc_decoder_write_header(FILE *f, const CgModule *m, const CgOptions *opt) {
+    const CgcDec dv = cgc_dec(m), *dec = &dv;
     const char *p = opt->prefix;
     fputs("\n/* Decoder LLM: prefill/decode over a KV cache of static capacity. */\n", f);
     cgc_put_define(f, p, "VOCAB_SIZE", "%" PRId64, dec->vocab, "logits per token");
@@ -90,28 +75,22 @@ void cgc_decoder_write_header(FILE *f, const CgOptions *opt, const CgcDecoder *d
             p, p, p, p, p, p, p, p, p, p);
 }
 
-void cgc_decoder_write_entries(CgcEmitter *e, const CgcDecoder *dec) {
+void cgc_decoder_write_entries(CgcEmitter *e) {
+    const CgcDec dv = cgc_dec(e->m), *dec = &dv;
     FILE *f = e->f;
-    const IrGraph *g = e->g;
     const char *p = e->opt->prefix;
-    bool *need = calloc((size_t)g->n_nodes + 1, sizeof *need);
-    KILN_ASSERT(need != NULL);
-    const IrEntry *entries[2] = {dec->layout.prefill, dec->layout.decode};
     for (int part = 0; part < 2; part++) {
-        const IrEntry *en = entries[part];
-        ir_entry_nodes(g, en, need);
+        const CgEntry *en = &e->m->entries[part];
+        KILN_ASSERT(en->n_inputs == 2 && en->n_outputs == 1); /* ir_decoder_layout */
         /* parameters are named by graph slot, as cgc_write_node_calls refers to them */
         fprintf(f,
                 "/* The %s entry: the nodes its output depends on. */\n"
                 "static int run_%s(%s_context *ctx, const int64_t *in%d, const int64_t *in%d, "
                 "float *out%d, const KrtKvState *kv) {\n",
-                en->name, en->name, p, cgc_slot(g->inputs, g->n_inputs, en->inputs[0]),
-                cgc_slot(g->inputs, g->n_inputs, en->inputs[1]),
-                cgc_slot(g->outputs, g->n_outputs, en->outputs[0]));
-        cgc_write_node_calls(e, need);
+                en->name, en->name, p, en->input_slots[0], en->input_slots[1], en->output_slots[0]);
+        cgc_write_node_calls(e, en);
         fputs("    return KILN_OK;\n}\n\n", f);
     }
-    free(need);
     long long P = (long long)dec->max_prefill, V = (long long)dec->vocab;
     long long C = (long long)dec->max_context;
     fprintf(
@@ -158,8 +137,9 @@ void cgc_decoder_write_entries(CgcEmitter *e, const CgcDecoder *dec) {
         p, p, C, V, C);
 }
 
-void cgc_decoder_write_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt,
-                                  const CgcDecoder *dec) {
+void cgc_decoder_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt) {
+    const IrGraph *g = m->g;
+    const CgcDec dv = cgc_dec(m), *dec = &dv;
     const char *p = opt->prefix;
     long long P = (long long)dec->max_prefill, V = (long long)dec->vocab;
     fprintf(f, "/* %s_model.c: the generic descriptor `kiln_model` (kiln_model.h) of decoder '", p);

@@ -164,7 +164,7 @@ bool cgt_build(const CgBackend *b, const IrGraph *g, const char *prefix, bool em
         /* The generated folder builds with nothing else, under strict flags. (The build step
          * takes $CC, not the sanitizer flags of the test binary.) */
         CgBuildOptions bopt = {prefix, true};
-        ok = CHECK(b->emit(g, &opt, &d) && b->build(lib->dir, &bopt, &d));
+        ok = CHECK(cg_emit(b, g, &opt, &d) && b->build(lib->dir, &bopt, &d));
         if (!ok) diag_print(&d, stderr);
         diag_free(&d);
     }

@@ -203,7 +203,7 @@ static void test_unsupported(void) {
         Diag d;
         diag_init(&d);
         CgOptions opt = {dir, "unsupported", false, NULL};
-        CHECK(!cg_backend_find("c")->emit(g, &opt, &d));
+        CHECK(!cg_emit(cg_backend_find("c"), g, &opt, &d));
         CHECK(d.count == 1 &&
               strcmp(d.messages[0], "unsupported.json: node 'sm' (Softmax): the c "
                                     "backend does not support this: dtype f64") == 0);
@@ -212,7 +212,7 @@ static void test_unsupported(void) {
         opt.prefix = "1bad";
         diag_free(&d);
         diag_init(&d);
-        CHECK(!cg_backend_find("c")->emit(g, &opt, &d) && d.count == 1);
+        CHECK(!cg_emit(cg_backend_find("c"), g, &opt, &d) && d.count == 1);
         diag_free(&d);
     }
     CHECK(cg_backend_find("nope") == NULL);

@@ -1,0 +1,101 @@
+/* Lowering: the planned graph becomes the backend-neutral module of codegen/module.h. Every
+ * backend renders the same module, so the payload layout, the workspace size, the KV layout
+ * and the entries' node lists are decided here once. */
+#include "module.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cg_weights_layout(const IrGraph *g, CgWeightsLayout *w); /* lower_weights.c */
+
+static int *cg_ints(int n) {
+    int *p = calloc((size_t)(n > 0 ? n : 1), sizeof *p);
+    KILN_ASSERT(p != NULL);
+    return p;
+}
+
+/* Fills e from entry ie of the graph, or (ie NULL) as the implicit entry "run" over every
+ * input, output and node. */
+static void cg_entry(const IrGraph *g, const IrEntry *ie, CgEntry *e) {
+    e->name = ie ? ie->name : "run";
+    e->n_inputs = ie ? ie->n_inputs : g->n_inputs;
+    e->n_outputs = ie ? ie->n_outputs : g->n_outputs;
+    e->input_slots = cg_ints(e->n_inputs);
+    e->output_slots = cg_ints(e->n_outputs);
+    /* the verifier checked that entries take graph inputs and return graph outputs */
+    for (int i = 0; i < e->n_inputs; i++)
+        e->input_slots[i] = ie ? ir_input_slot(g, ie->inputs[i]) : i;
+    for (int i = 0; i < e->n_outputs; i++)
+        e->output_slots[i] = ie ? ir_output_slot(g, ie->outputs[i]) : i;
+    bool *need = calloc((size_t)g->n_nodes + 1, sizeof *need);
+    KILN_ASSERT(need != NULL);
+    if (ie)
+        ir_entry_nodes(g, ie, need);
+    else
+        memset(need, 1, (size_t)g->n_nodes);
+    e->nodes = cg_ints(g->n_nodes);
+    for (int i = 0; i < g->n_nodes; i++)
+        if (need[i]) e->nodes[e->n_nodes++] = i;
+    free(need);
+}
+
+bool cg_lower(const IrGraph *g, CgModule *m, Diag *d) {
+    memset(m, 0, sizeof *m);
+    m->g = g;
+    if (g->n_states > 0) {
+        if (!ir_decoder_layout(g, &m->decoder, d)) return false;
+        m->is_decoder = true;
+        const IrDecoder *dec = &m->decoder;
+        CgKvLayout *kv = &m->kv;
+        kv->layers = dec->layers;
+        kv->capacity = dec->max_context;
+        kv->kv_heads = dec->kv_heads;
+        kv->head_dim = dec->head_dim;
+        kv->dtype = dec->kv_dtype;
+        /* the frontends bound these (the HF frontend keeps the cache under 2^40 floats) */
+        kv->bytes_per_token = (uint64_t)kv->layers * 2u * (uint64_t)kv->kv_heads *
+                              (uint64_t)kv->head_dim * ir_dtype_size(kv->dtype);
+        if (kv->capacity > 0 && kv->bytes_per_token > UINT64_MAX / (uint64_t)kv->capacity) {
+            diag_at(d, g->source_path, NULL, NULL, "the KV cache size overflows");
+            return false;
+        }
+        kv->bytes = kv->bytes_per_token * (uint64_t)kv->capacity;
+    }
+    int64_t scratch = 0;
+    if (m->is_decoder && (m->decoder.max_prefill > INT64_MAX / 4 / m->decoder.vocab ||
+                          g->arena_bytes > INT64_MAX - 63)) {
+        diag_at(d, g->source_path, NULL, NULL, "the workspace size overflows");
+        return false;
+    }
+    if (m->is_decoder) scratch = m->decoder.max_prefill * m->decoder.vocab * 4;
+    m->scratch_offset = scratch ? (g->arena_bytes + 63) / 64 * 64 : 0;
+    m->scratch_bytes = scratch;
+    if (scratch && m->scratch_offset > INT64_MAX - scratch) {
+        diag_at(d, g->source_path, NULL, NULL, "the workspace size overflows");
+        return false;
+    }
+    m->workspace_bytes = scratch ? m->scratch_offset + scratch : g->arena_bytes;
+
+    m->n_entries = m->is_decoder ? 2 : 1;
+    m->entries = calloc((size_t)m->n_entries, sizeof *m->entries);
+    KILN_ASSERT(m->entries != NULL);
+    if (m->is_decoder) {
+        cg_entry(g, m->decoder.prefill, &m->entries[0]);
+        cg_entry(g, m->decoder.decode, &m->entries[1]);
+    } else {
+        cg_entry(g, NULL, &m->entries[0]);
+    }
+    cg_weights_layout(g, &m->weights);
+    return true;
+}
+
+void cg_module_free(CgModule *m) {
+    for (int i = 0; i < m->n_entries; i++) {
+        free(m->entries[i].input_slots);
+        free(m->entries[i].output_slots);
+        free(m->entries[i].nodes);
+    }
+    free(m->entries);
+    free(m->weights.offsets);
+    memset(m, 0, sizeof *m);
+}
