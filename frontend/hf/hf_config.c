@@ -257,7 +257,7 @@ static bool hf_config_rope_model(const HfJson *j, HfConfig *c) {
     return hf_rope(j, c, glm ? 0.5 : 1.0);
 }
 
-/* bos/eos: an integer, a list (the first entry) or null. An integer outside [0, vocab) is not an
+/* bos/eos/pad: an integer, a list (the first entry) or null. An integer outside [0, vocab) is not an
  * error: transformers writes GPT-2's default 50256 into configs of tiny models, and runs them
  * anyway, never producing that id (so generation never stops at it). kiln does the same: a
  * warning, and the id counts as absent (-1), also over an id config.json gave, since
@@ -284,7 +284,7 @@ static bool hf_token_id(const HfJson *j, const char *name, int64_t vocab, int64_
 
 bool hf_config_read(const char *path, const char *dir, HfConfig *c, Diag *d) {
     memset(c, 0, sizeof *c);
-    c->bos = c->eos = -1;
+    c->bos = c->eos = c->pad = -1;
     HfJson j = {path, hf_json_load(path, d), d};
     if (!j.root) return false;
     static const struct {
@@ -311,17 +311,19 @@ bool hf_config_read(const char *path, const char *dir, HfConfig *c, Diag *d) {
     ok = ok && hf_unsupported(&j);
     ok = ok && (c->arch == HF_ARCH_GPT2 ? hf_config_gpt2(&j, c) : hf_config_rope_model(&j, c));
     ok = ok && hf_token_id(&j, "bos_token_id", c->vocab, &c->bos) &&
-         hf_token_id(&j, "eos_token_id", c->vocab, &c->eos);
+         hf_token_id(&j, "eos_token_id", c->vocab, &c->eos) &&
+         hf_token_id(&j, "pad_token_id", c->vocab, &c->pad);
     cJSON_Delete(j.root);
     if (!ok) return false;
-    /* generation_config.json, when present, has the last word on bos/eos */
+    /* generation_config.json, when present, has the last word on bos/eos/pad */
     char *gpath = fe_path_join(dir, "generation_config.json");
     FILE *probe = fopen(gpath, "rb");
     if (probe) {
         fclose(probe);
         HfJson gj = {gpath, hf_json_load(gpath, d), d};
         ok = gj.root && hf_token_id(&gj, "bos_token_id", c->vocab, &c->bos) &&
-             hf_token_id(&gj, "eos_token_id", c->vocab, &c->eos);
+             hf_token_id(&gj, "eos_token_id", c->vocab, &c->eos) &&
+             hf_token_id(&gj, "pad_token_id", c->vocab, &c->pad);
         cJSON_Delete(gj.root);
     }
     free(gpath);

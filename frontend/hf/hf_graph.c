@@ -4,7 +4,7 @@
  * output 'decode.logits' f32[1, vocab]). Each entry is the set of nodes its output depends on;
  * KvAttention nodes of both share the cache slots by layer number. The graph states all of this
  * as model facts (ir.h): the two entries, one KV cache state per layer, and the metadata
- * (model type, bos/eos ids). */
+ * (model type, bos/eos/pad ids). */
 #include "hf_internal.h"
 
 #include <inttypes.h>
@@ -316,6 +316,7 @@ static void hf_facts(const HfBuild *b, const int *prefill, const int *decode) {
     g->meta.source = "huggingface";
     g->meta.bos_token_id = c->bos;
     g->meta.eos_token_id = c->eos;
+    g->meta.pad_token_id = c->pad;
     for (int64_t l = 0; l < c->layers; l++) {
         IrState st = {IR_STATE_KV_CACHE, l, IR_DTYPE_F32, b->max_context, c->kv_heads, c->head_dim};
         ir_state_add(g, &st);

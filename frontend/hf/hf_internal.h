@@ -27,7 +27,7 @@ typedef struct HfConfig {
     bool attn_bias;     /* q/k/v biases */
     bool mlp_bias;
     bool tie_embeddings;
-    int64_t bos, eos; /* -1 when none */
+    int64_t bos, eos, pad; /* token ids; -1 when none */
 } HfConfig;
 
 /* Reads dir/config.json and dir/generation_config.json (optional) into c. path is the

@@ -69,6 +69,18 @@ expect_ok "generate succeeds" generate "$TMP/big" --tokens 1,2,3 -n 2 --ids
 warned "$TMP/big/config.json" eos_token_id 50256 && ok "generate prints the warnings" ||
     { bad "generate warnings"; show_output; }
 
+# The ids travel as model facts: a dump states bos, eos and pad (generation_config.json's
+# pad wins over config.json's), and a pad outside the vocabulary is ignored like the others.
+variant pad 'c["pad_token_id"] = 3' 'c["pad_token_id"] = 5; c["bos_token_id"] = 7'
+expect_ok "dump with pad" dump "$TMP/pad" -o "$TMP/pad.kir"
+grep -qx "meta pad_token_id = 5" "$TMP/pad.kir" && grep -qx "meta bos_token_id = 7" "$TMP/pad.kir" &&
+    grep -qx "meta eos_token_id = 0" "$TMP/pad.kir" && ok "dump states bos 7, eos 0, pad 5" ||
+    { bad "dump states the ids"; grep "^meta" "$TMP/pad.kir"; }
+variant padbig 'c["pad_token_id"] = 50256' 'pass'
+expect_ok "dump with pad 50256" dump "$TMP/padbig" -o "$TMP/padbig.kir"
+warned "$TMP/padbig/config.json" pad_token_id 50256 && ! grep -q "pad_token_id" "$TMP/padbig.kir" &&
+    ok "pad outside the vocabulary: warned and left out" || { bad "pad 50256"; show_output; }
+
 # An id that is not an integer is still refused.
 variant text 'c["eos_token_id"] = "2"' 'pass'
 expect_fail "a non-integer id is an error" "config.json: field 'eos_token_id' must be an integer token id" \
