@@ -73,7 +73,9 @@ const char *cg_default_prefix(const IrGraph *g, char *buf, size_t cap) {
 
 bool cg_emit(const CgBackend *b, const IrGraph *g, const CgOptions *opt, Diag *d) {
     CgModule m;
-    bool ok = cg_lower(g, &m, d) && b->emit(&m, opt, d);
+    memset(&m, 0, sizeof m); /* cg_module_free is safe when cg_lower never ran */
+    /* every node is checked before anything is lowered or written */
+    bool ok = cg_backend_check(b, g, d) && cg_lower(g, &m, d) && b->emit(&m, opt, d);
     cg_module_free(&m);
     return ok;
 }

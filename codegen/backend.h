@@ -55,8 +55,9 @@ const CgBackend *cg_backend_for_target(const char *name, Diag *d);
  * node is supported. Run it before anything is written. */
 bool cg_backend_check(const CgBackend *b, const IrGraph *g, Diag *d);
 
-/* Lowers planned graph g (cg_lower) and has b render the module: what the CLI and the tests
- * call instead of b->emit. */
+/* Checks every node of planned graph g against b (cg_backend_check), lowers g (cg_lower) and
+ * has b render the module: what the CLI and the tests call instead of b->emit, which assumes
+ * the check passed. */
 bool cg_emit(const CgBackend *b, const IrGraph *g, const CgOptions *opt, Diag *d);
 
 /* The default C identifier prefix for a graph: its name with every byte outside [A-Za-z0-9_]
