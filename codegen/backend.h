@@ -23,6 +23,11 @@ typedef struct CgOptions {
 typedef struct CgBuildOptions {
     const char *prefix; /* the prefix emit() was given */
     bool strict;        /* the toolchain's warnings are errors (the tests build this way) */
+    bool quick;         /* build fast rather than optimized (test runners: -O0 for C) */
+    /* A runtime prebuilt by build_runtime() to link instead of compiling the runtime sources
+     * emit() wrote (a test runner building hundreds of models builds the runtime once); NULL:
+     * build them. */
+    const char *runtime_library;
 } CgBuildOptions;
 
 typedef struct CgBackend {
@@ -38,6 +43,9 @@ typedef struct CgBackend {
     /* Builds out_dir/lib<prefix>.so from what emit() wrote there. Returns false with the
      * toolchain's messages when it fails. */
     bool (*build)(const char *out_dir, const CgBuildOptions *opt, Diag *d);
+    /* Builds the runtime alone inside work_dir, for CgBuildOptions.runtime_library; writes its
+     * path into out (cap bytes). */
+    bool (*build_runtime)(const char *work_dir, char *out, size_t cap, Diag *d);
 } CgBackend;
 
 /* The registry: cg_backend_count() backends, cg_backend_at(i) for 0 <= i < count (NULL

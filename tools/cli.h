@@ -90,7 +90,9 @@ typedef struct CliBuildOptions {
     const char *target; /* backend name (codegen/backend.h); NULL: the default, "c" */
     const char *prefix; /* NULL: cg_default_prefix */
     bool embed_weights;
-    bool emit_so; /* also build lib<prefix>.so with the backend's build step */
+    bool emit_so;                /* also build lib<prefix>.so with the backend's build step */
+    bool quick;                  /* build fast, not optimized (CgBuildOptions.quick) */
+    const char *runtime_library; /* a prebuilt runtime to link (CgBuildOptions) or NULL */
     /* Comma-separated pass pipeline (passes/pipeline.c); NULL: the -O2 pipeline, as kiln
      * compile's default. */
     const char *pipeline;

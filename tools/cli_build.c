@@ -39,6 +39,7 @@ bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, ch
     copt.prefix = prefix_out;
     copt.embed_weights = opt->embed_weights;
     if (!cg_emit(backend, g, &copt, d)) return false;
-    CgBuildOptions build = {prefix_out, false};
+    CgBuildOptions build = {
+        .prefix = prefix_out, .quick = opt->quick, .runtime_library = opt->runtime_library};
     return !opt->emit_so || backend->build(dir, &build, d);
 }

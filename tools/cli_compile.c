@@ -174,7 +174,7 @@ int cli_compile_main(int argc, char **argv) {
         copt.prefix = used_prefix;
         copt.embed_weights = embed;
         copt.stats = &cstats;
-        CgBuildOptions build = {used_prefix, false};
+        CgBuildOptions build = {.prefix = used_prefix};
         ok = cg_emit(backend, g, &copt, &d) &&
              (!bopt.emit_so || backend->build(od.tmp_path, &build, &d)) &&
              cli_outdir_commit(&od, &d);

@@ -1,7 +1,6 @@
 /* kiln-onnx-test's work for one test: import, interpret, compile, run, compare. */
 #include "onnx_test_run.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "codegen/runtime_files.h"
+#include "codegen/backend.h"
 #include "frontend/onnx/onnx_frontend.h"
 #include "onnx.pb-c.h"
 
@@ -24,66 +23,12 @@
 #define OTR_SPEC_MSG                                                                               \
     "must be a compile-time constant, but it is computed from the model's input data"
 
-/* Runs argv, output to /dev/null; true when it exits 0. */
-static bool otr_spawn(char *const *argv) {
-    pid_t pid = fork();
-    if (pid < 0) return false;
-    if (pid == 0) {
-        FILE *f = freopen("/dev/null", "w", stdout);
-        FILE *e = freopen("/dev/null", "w", stderr);
-        (void)f, (void)e;
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    if (waitpid(pid, &st, 0) < 0) return false;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-static bool otr_is_runtime_file(const char *name) {
-    for (int i = 0; i < cg_runtime_file_count; i++)
-        if (strcmp(cg_runtime_files[i].name, name) == 0) return true;
-    return false;
-}
-
 bool otr_build_runtime(const char *work_dir, char *out, size_t cap) {
-    char rt[4096], path[4200];
-    snprintf(rt, sizeof rt, "%s/rt", work_dir);
-    mkdir(rt, 0755);
     Diag d;
     diag_init(&d);
-    char *argv[64];
-    int n = 0;
-    char *objs[64];
-    int n_objs = 0;
-    bool ok = true;
-    /* Every file first: the sources include each other's headers. */
-    for (int i = 0; i < cg_runtime_file_count && ok; i++) {
-        const CgEmbeddedFile *f = &cg_runtime_files[i];
-        const char *name = strcmp(f->name, "model.h") == 0 ? "kiln_model.h" : f->name;
-        snprintf(path, sizeof path, "%s/%s", rt, name);
-        ok = cli_write_file(path, f->data, f->size, &d);
-    }
-    for (int i = 0; i < cg_runtime_file_count && ok; i++) {
-        const char *name = cg_runtime_files[i].name;
-        size_t len = strlen(name);
-        if (len > 2 && strcmp(name + len - 2, ".c") == 0 && n_objs < 60) {
-            char obj[4200];
-            snprintf(path, sizeof path, "%s/%s", rt, name);
-            snprintf(obj, sizeof obj, "%s/%.*s.o", rt, (int)(len - 2), name);
-            char *cc[] = {"cc", "-O1", "-fPIC", "-c", "-o", obj, path, NULL};
-            ok = otr_spawn(cc);
-            objs[n_objs++] = strdup(obj);
-        }
-    }
-    snprintf(out, cap, "%s/libkrt.a", rt);
-    argv[n++] = "ar";
-    argv[n++] = "rcs";
-    argv[n++] = out;
-    for (int i = 0; i < n_objs; i++) argv[n++] = objs[i];
-    argv[n] = NULL;
-    if (ok) ok = otr_spawn(argv);
-    for (int i = 0; i < n_objs; i++) free(objs[i]);
+    const CgBackend *b = cg_backend_for_target(NULL, &d);
+    bool ok = b && b->build_runtime(work_dir, out, cap, &d);
+    if (!ok) diag_print(&d, stderr);
     diag_free(&d);
     return ok;
 }
@@ -208,40 +153,6 @@ static bool otr_unsupported_msg(const char *msg) {
     return strstr(msg, "unsupported") || strstr(msg, "not supported") ||
            strstr(msg, "does not support") || strstr(msg, "must be a compile-time constant") ||
            strstr(msg, "test data: ");
-}
-
-/* Compiles the emitted model sources in out_dir (not the runtime copies) into lib.so. */
-static bool otr_cc(const char *out_dir, const char *rt_lib, char *so, size_t cap) {
-    char *argv[256];
-    int n = 0;
-    snprintf(so, cap, "%s/model.so", out_dir);
-    argv[n++] = "cc";
-    argv[n++] = "-O0";
-    argv[n++] = "-shared";
-    argv[n++] = "-fPIC";
-    argv[n++] = "-o";
-    argv[n++] = so;
-    DIR *dh = opendir(out_dir);
-    if (!dh) return false;
-    struct dirent *e;
-    int first = n;
-    while ((e = readdir(dh)) != NULL && n < 240) {
-        size_t len = strlen(e->d_name);
-        if (len > 2 && strcmp(e->d_name + len - 2, ".c") == 0 && !otr_is_runtime_file(e->d_name)) {
-            char *p = malloc(strlen(out_dir) + len + 2);
-            sprintf(p, "%s/%s", out_dir, e->d_name);
-            argv[n++] = p;
-        }
-    }
-    closedir(dh);
-    int last = n;
-    argv[n++] = (char *)rt_lib;
-    argv[n++] = "-lm";
-    argv[n++] = "-lpthread";
-    argv[n] = NULL;
-    bool ok = otr_spawn(argv);
-    for (int i = first; i < last; i++) free(argv[i]);
-    return ok;
 }
 
 /* What one import attempt uses: symbol bindings from the data's shapes and the inputs fixed
@@ -378,7 +289,7 @@ OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib
         if (!otr_compare(what, &got[i], &want[i], rtol, atol, why, cap)) goto done;
         ir_tensor_free(&got[i]);
     }
-    char out_dir[4200], prefix[128], so[4300];
+    char out_dir[4200], prefix[128], so[4500];
     snprintf(out_dir, sizeof out_dir, "%s/out", work_dir);
     mkdir(out_dir, 0755);
     CliBuildOptions bo = {0};
@@ -386,15 +297,17 @@ OtrStatus otr_run_test(const char *dir, const char *work_dir, const char *rt_lib
     bo.n_bindings = opt.n_bindings;
     bo.prefix = "m";
     bo.embed_weights = true;
+    bo.emit_so = true;
+    bo.quick = true;
+    bo.runtime_library = rt_lib;
     if (!cli_build_model(g, out_dir, &bo, prefix, sizeof prefix, &d)) {
         snprintf(why, cap, "C backend: %s", d.count ? d.messages[0] : "failed");
-        st = otr_unsupported_msg(why) ? OTR_UNSUPPORTED : OTR_FAIL;
+        /* a build failure is a failure whatever the compiler's message says */
+        bool built_nothing = d.count && strstr(d.messages[0], "failed (exit status") != NULL;
+        st = !built_nothing && otr_unsupported_msg(why) ? OTR_UNSUPPORTED : OTR_FAIL;
         goto done;
     }
-    if (!otr_cc(out_dir, rt_lib, so, sizeof so)) {
-        snprintf(why, cap, "the generated C does not compile (%s)", out_dir);
-        goto done;
-    }
+    snprintf(so, sizeof so, "%s/lib%s.so", out_dir, prefix);
     void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
     const KilnModel *km = h ? dlsym(h, "kiln_model") : NULL;
     void *ctx = NULL;

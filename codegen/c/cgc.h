@@ -45,10 +45,14 @@ bool cgc_node_returns_status(const IrNode *n);
 
 /* ---- building (cgc_build.c) ------------------------------------------------------------
  * The C backend's build(): compiles every *.c file of dir into dir/lib<prefix>.so with $CC
- * (default "cc"; split on spaces): $CC [strict flags] -O2 -shared -fPIC -o dir/lib<prefix>.so
- * (every dir/NAME.c, sorted) -lm. The compiler's output is added to d, one message per line,
- * when it fails. */
+ * (default "cc"; split on spaces): $CC [strict flags] -O2|-O0 -shared -fPIC -o
+ * dir/lib<prefix>.so (every dir/NAME.c, sorted; without the runtime's files when
+ * opt->runtime_library is given, which is linked instead) -lm. The compiler's output is added
+ * to d, one message per line, when it fails. */
 bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d);
+/* The C backend's build_runtime(): writes the runtime sources into work_dir/krt, compiles each
+ * with $CC -O1 -fPIC and archives them as work_dir/krt/libkrt.a (its path into out). */
+bool cgc_build_runtime(const char *work_dir, char *out, size_t cap, Diag *d);
 
 /* ---- Linear (cgc_op_heavy.c) -------------------------------------------------------------
  * y[M, N] = x[M, K] . W (+ bias): the product's sizes as the Linear node function uses them. */

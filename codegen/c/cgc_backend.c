@@ -278,6 +278,7 @@ static const CgBackend cgc_backend = {
     cgc_supports,
     cgc_emit,
     cgc_build,
+    cgc_build_runtime,
 };
 
 /* The C backend (see codegen/backend.h). */

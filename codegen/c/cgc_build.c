@@ -2,12 +2,14 @@
  * posix_spawnp with an argument vector (no shell, so paths with spaces or quotes are safe), its
  * output captured through a pipe. See cgc_build in cgc.h. */
 #include "cgc.h"
+#include "../runtime_files.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,8 +44,15 @@ static int cgc_cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The sorted names of dir's *.c files, appended to a as "dir/name". */
-static bool cgc_push_c_files(CgcArgv *a, const char *dir, Diag *d) {
+static bool cgc_is_runtime_file(const char *name) {
+    for (int i = 0; i < cg_runtime_file_count; i++)
+        if (strcmp(cg_runtime_files[i].name, name) == 0) return true;
+    return false;
+}
+
+/* The sorted names of dir's *.c files (without the runtime's own when skip_runtime), appended
+ * to a as "dir/name". */
+static bool cgc_push_c_files(CgcArgv *a, const char *dir, bool skip_runtime, Diag *d) {
     DIR *dh = opendir(dir);
     if (!dh) {
         diag_at(d, dir, NULL, NULL, "cannot open: %s", strerror(errno));
@@ -53,7 +62,8 @@ static bool cgc_push_c_files(CgcArgv *a, const char *dir, Diag *d) {
     struct dirent *e;
     while ((e = readdir(dh)) != NULL) {
         size_t len = strlen(e->d_name);
-        if (len > 2 && strcmp(e->d_name + len - 2, ".c") == 0) {
+        if (len > 2 && strcmp(e->d_name + len - 2, ".c") == 0 &&
+            !(skip_runtime && cgc_is_runtime_file(e->d_name))) {
             size_t n = strlen(dir) + len + 2;
             char *p = malloc(n);
             KILN_ASSERT(p != NULL);
@@ -82,38 +92,27 @@ static void cgc_report_output(const char *out, Diag *d) {
     }
 }
 
-bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
-    const char *prefix = opt->prefix;
-    CgcArgv a = {0};
+/* The compiler command from $CC (split at blanks; "cc" when unset), appended to a. */
+static void cgc_push_cc(CgcArgv *a) {
     const char *cc = getenv("CC");
     if (!cc || !*cc) cc = "cc";
     for (const char *p = cc; *p;) {
         while (*p == ' ' || *p == '\t') p++;
         const char *start = p;
         while (*p && *p != ' ' && *p != '\t') p++;
-        if (p > start) cgc_argv_push(&a, start, (size_t)(p - start));
+        if (p > start) cgc_argv_push(a, start, (size_t)(p - start));
     }
-    if (a.n == 0) cgc_argv_push(&a, "cc", 2);
-    /* the generated code is meant to build cleanly under these; the tests hold it to that */
-    static const char *const strict[] = {"-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"};
-    for (size_t i = 0; opt->strict && i < sizeof strict / sizeof strict[0]; i++)
-        cgc_argv_push(&a, strict[i], strlen(strict[i]));
-    static const char *const flags[] = {"-O2", "-shared", "-fPIC", "-o"};
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        cgc_argv_push(&a, flags[i], strlen(flags[i]));
-    size_t n = strlen(dir) + strlen(prefix) + 16;
-    char *lib = malloc(n);
-    KILN_ASSERT(lib != NULL);
-    snprintf(lib, n, "%s/lib%s.so", dir, prefix);
-    cgc_argv_push(&a, lib, strlen(lib));
-    bool ok = cgc_push_c_files(&a, dir, d);
-    cgc_argv_push(&a, "-lm", 3);
+    if (a->n == 0) cgc_argv_push(a, "cc", 2);
+}
 
+/* Runs a->v, capturing what it prints; on failure records "TOOL failed ... building WHAT:"
+ * and the output. */
+static bool cgc_run(const CgcArgv *a, const char *what, Diag *d) {
     int pipefd[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
-    bool have_fa = false;
+    bool have_fa = false, ok = true;
     pid_t pid = -1;
-    if (ok && pipe(pipefd) != 0) {
+    if (pipe(pipefd) != 0) {
         diag_error(d, "cannot create a pipe: %s", strerror(errno));
         ok = false;
     }
@@ -124,9 +123,9 @@ bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
         posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-        int err = posix_spawnp(&pid, a.v[0], &fa, NULL, a.v, environ);
+        int err = posix_spawnp(&pid, a->v[0], &fa, NULL, a->v, environ);
         if (err != 0) {
-            diag_error(d, "cannot run the C compiler '%s': %s (set $CC to choose another)", a.v[0],
+            diag_error(d, "cannot run '%s': %s (set $CC to choose another C compiler)", a->v[0],
                        strerror(err));
             ok = false;
         }
@@ -135,7 +134,7 @@ bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
     char *out = NULL;
     size_t out_len = 0, out_cap = 0;
     if (ok) {
-        /* Read everything the compiler prints; keep at most 64 KiB of it. */
+        /* Read everything the tool prints; keep at most 64 KiB of it. */
         char chunk[4096];
         for (;;) {
             ssize_t r = read(pipefd[0], chunk, sizeof chunk);
@@ -160,10 +159,10 @@ bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
         }
         if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
             if (WIFEXITED(status))
-                diag_error(d, "the C compiler '%s' failed (exit status %d) building %s:", a.v[0],
-                           WEXITSTATUS(status), lib);
+                diag_error(d, "'%s' failed (exit status %d) building %s:", a->v[0],
+                           WEXITSTATUS(status), what);
             else
-                diag_error(d, "the C compiler '%s' did not finish building %s:", a.v[0], lib);
+                diag_error(d, "'%s' did not finish building %s:", a->v[0], what);
             if (out) {
                 out[out_len] = '\0';
                 cgc_report_output(out, d);
@@ -174,7 +173,91 @@ bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
     if (pipefd[0] >= 0) close(pipefd[0]);
     if (have_fa) posix_spawn_file_actions_destroy(&fa);
     free(out);
+    return ok;
+}
+
+bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
+    CgcArgv a = {0};
+    cgc_push_cc(&a);
+    /* the generated code is meant to build cleanly under these; the tests hold it to that */
+    static const char *const strict[] = {"-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"};
+    for (size_t i = 0; opt->strict && i < sizeof strict / sizeof strict[0]; i++)
+        cgc_argv_push(&a, strict[i], strlen(strict[i]));
+    static const char *const flags[] = {"-shared", "-fPIC", "-o"};
+    const char *level = opt->quick ? "-O0" : "-O2";
+    cgc_argv_push(&a, level, strlen(level));
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        cgc_argv_push(&a, flags[i], strlen(flags[i]));
+    size_t n = strlen(dir) + strlen(opt->prefix) + 16;
+    char *lib = malloc(n);
+    KILN_ASSERT(lib != NULL);
+    snprintf(lib, n, "%s/lib%s.so", dir, opt->prefix);
+    cgc_argv_push(&a, lib, strlen(lib));
+    bool ok = cgc_push_c_files(&a, dir, opt->runtime_library != NULL, d);
+    if (opt->runtime_library) cgc_argv_push(&a, opt->runtime_library, strlen(opt->runtime_library));
+    cgc_argv_push(&a, "-lm", 3);
+    ok = ok && cgc_run(&a, lib, d);
     free(lib);
     cgc_argv_free(&a);
+    return ok;
+}
+
+bool cgc_build_runtime(const char *work_dir, char *out, size_t cap, Diag *d) {
+    size_t n = strlen(work_dir) + 64;
+    char *rt = malloc(n), *path = NULL;
+    KILN_ASSERT(rt != NULL);
+    snprintf(rt, n, "%s/krt", work_dir);
+    bool ok = mkdir(rt, 0755) == 0 || errno == EEXIST;
+    if (!ok) diag_at(d, rt, NULL, NULL, "cannot create the folder: %s", strerror(errno));
+    /* every file first: the sources include each other's headers */
+    for (int i = 0; i < cg_runtime_file_count && ok; i++) {
+        const CgEmbeddedFile *f = &cg_runtime_files[i];
+        const char *name = strcmp(f->name, "model.h") == 0 ? "kiln_model.h" : f->name;
+        free(path);
+        path = malloc(strlen(rt) + strlen(name) + 2);
+        KILN_ASSERT(path != NULL);
+        sprintf(path, "%s/%s", rt, name);
+        FILE *fp = fopen(path, "wb");
+        ok = fp && fwrite(f->data, 1, f->size, fp) == f->size;
+        if (fp && fclose(fp) != 0) ok = false;
+        if (!ok) diag_at(d, path, NULL, NULL, "cannot write the file");
+    }
+    CgcArgv ar = {0};
+    cgc_argv_push(&ar, "ar", 2);
+    cgc_argv_push(&ar, "rcs", 3);
+    if ((size_t)snprintf(out, cap, "%s/libkrt.a", rt) >= cap) {
+        diag_error(d, "%s: path too long", rt);
+        ok = false;
+    }
+    cgc_argv_push(&ar, out, strlen(out));
+    for (int i = 0; i < cg_runtime_file_count && ok; i++) {
+        const char *name = cg_runtime_files[i].name;
+        size_t len = strlen(name);
+        if (len < 3 || strcmp(name + len - 2, ".c") != 0) continue;
+        free(path);
+        path = malloc(strlen(rt) + len + 4);
+        KILN_ASSERT(path != NULL);
+        sprintf(path, "%s/%s", rt, name);
+        size_t plen = strlen(path);
+        char *obj = malloc(plen + 1);
+        KILN_ASSERT(obj != NULL);
+        memcpy(obj, path, plen + 1);
+        obj[plen - 1] = 'o'; /* DIR/name.c -> DIR/name.o */
+        CgcArgv a = {0};
+        cgc_push_cc(&a);
+        static const char *const flags[] = {"-O1", "-fPIC", "-c", "-o"};
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            cgc_argv_push(&a, flags[k], strlen(flags[k]));
+        cgc_argv_push(&a, obj, plen);
+        cgc_argv_push(&a, path, plen);
+        cgc_argv_push(&ar, obj, plen);
+        ok = cgc_run(&a, path, d);
+        cgc_argv_free(&a);
+        free(obj);
+    }
+    ok = ok && cgc_run(&ar, out, d);
+    cgc_argv_free(&ar);
+    free(path);
+    free(rt);
     return ok;
 }

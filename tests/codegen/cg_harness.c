@@ -163,7 +163,7 @@ bool cgt_build(const CgBackend *b, const IrGraph *g, const char *prefix, bool em
         CgOptions opt = {lib->dir, prefix, embed_weights, NULL};
         /* The generated folder builds with nothing else, under strict flags. (The build step
          * takes $CC, not the sanitizer flags of the test binary.) */
-        CgBuildOptions bopt = {prefix, true};
+        CgBuildOptions bopt = {.prefix = prefix, .strict = true};
         ok = CHECK(cg_emit(b, g, &opt, &d) && b->build(lib->dir, &bopt, &d));
         if (!ok) diag_print(&d, stderr);
         diag_free(&d);
