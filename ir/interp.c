@@ -50,7 +50,7 @@ double ir_tensor_get(const IrTensor *t, int64_t i) {
 /* ---- run state ----------------------------------------------------------------------------- */
 
 static const InterpOpFn interp_op_table[] = {
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out) interp_##fn,
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags) interp_##fn,
     IR_OPS(IR_X)
 #undef IR_X
 };

@@ -40,7 +40,8 @@ typedef struct InterpArgs {
  * its inputs. Returns false after recording a message on a run-time error (index out of range,
  * integer division by zero). */
 typedef bool (*InterpOpFn)(const InterpArgs *a);
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out) bool interp_##fn(const InterpArgs *a);
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags)                                 \
+    bool interp_##fn(const InterpArgs *a);
 IR_OPS(IR_X)
 #undef IR_X
 

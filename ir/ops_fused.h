@@ -1,7 +1,7 @@
 /* Op family "fused": Fused nodes made by the optimization passes (passes/fuse*.c).
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_fused.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_fused.c; shape rules:
  * ir/shape_fused.c.
  *
  *   FusedElementwise(x0, x1, ...) -> broadcast(x0, x1, ...)
@@ -59,8 +59,9 @@ typedef enum IrFusedOpcode {
 #define IR_FUSED_MAX_REGS 256
 
 #define IR_OPS_FUSED(X)                                                                            \
-    X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1)                       \
-    X(FUSED_LINEAR, "FusedLinear", fused_linear, 2, -1, 1, 1)                                      \
-    X(FUSED_NORM, "FusedNorm", fused_norm, 1, -1, 1, 1)
+    X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1,                       \
+      IR_OPF_ELEMENTWISE | IR_OPF_INPLACE)                                                         \
+    X(FUSED_LINEAR, "FusedLinear", fused_linear, 2, -1, 1, 1, 0)                                   \
+    X(FUSED_NORM, "FusedNorm", fused_norm, 1, -1, 1, 1, 0)
 
 #endif

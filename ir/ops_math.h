@@ -1,8 +1,8 @@
 /* Op family "math": Elementwise math beyond the core set, comparisons and logic, selection,
  * reductions, and index/shape ops, as ONNX exports use them.
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_math.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_math.c; shape rules:
  * ir/shape_math.c.
  *
  * Design: ops that share a loop shape and differ only in a scalar formula are one op with a
@@ -65,24 +65,24 @@
 #define KILN_OPS_MATH_H
 
 #define IR_OPS_MATH(X)                                                                             \
-    X(UNARY_FN, "Unary", unary_fn, 1, 1, 1, 1)                                                     \
-    X(CLIP, "Clip", clip, 1, 1, 1, 1)                                                              \
-    X(ISNAN, "IsNaN", isnan, 1, 1, 1, 1)                                                           \
-    X(ISINF, "IsInf", isinf, 1, 1, 1, 1)                                                           \
-    X(NOT, "Not", not, 1, 1, 1, 1)                                                                 \
-    X(BINARY_FN, "Binary", binary_fn, 2, 2, 1, 1)                                                  \
-    X(COMPARE, "Compare", compare, 2, 2, 1, 1)                                                     \
-    X(LOGIC, "Logic", logic, 2, 2, 1, 1)                                                           \
-    X(WHERE, "Where", where, 3, 3, 1, 1)                                                           \
-    X(EXPAND, "Expand", expand, 1, 1, 1, 1)                                                        \
-    X(TILE, "Tile", tile, 1, 1, 1, 1)                                                              \
-    X(TRILU, "Trilu", trilu, 1, 1, 1, 1)                                                           \
-    X(CUMSUM, "CumSum", cumsum, 1, 1, 1, 1)                                                        \
-    X(LOGSOFTMAX, "LogSoftmax", logsoftmax, 1, 1, 1, 1)                                            \
-    X(HARDMAX, "Hardmax", hardmax, 1, 1, 1, 1)                                                     \
-    X(REDUCE, "Reduce", reduce, 1, 1, 1, 1)                                                        \
-    X(ARGMAX, "ArgMax", argmax, 1, 1, 1, 1)                                                        \
-    X(ARGMIN, "ArgMin", argmin, 1, 1, 1, 1)
+    X(UNARY_FN, "Unary", unary_fn, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                 \
+    X(CLIP, "Clip", clip, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                          \
+    X(ISNAN, "IsNaN", isnan, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(ISINF, "IsInf", isinf, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(NOT, "Not", not, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                             \
+    X(BINARY_FN, "Binary", binary_fn, 2, 2, 1, 1, IR_OPF_ELEMENTWISE)                              \
+    X(COMPARE, "Compare", compare, 2, 2, 1, 1, IR_OPF_ELEMENTWISE)                                 \
+    X(LOGIC, "Logic", logic, 2, 2, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(WHERE, "Where", where, 3, 3, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(EXPAND, "Expand", expand, 1, 1, 1, 1, 0)                                                     \
+    X(TILE, "Tile", tile, 1, 1, 1, 1, 0)                                                           \
+    X(TRILU, "Trilu", trilu, 1, 1, 1, 1, 0)                                                        \
+    X(CUMSUM, "CumSum", cumsum, 1, 1, 1, 1, 0)                                                     \
+    X(LOGSOFTMAX, "LogSoftmax", logsoftmax, 1, 1, 1, 1, 0)                                         \
+    X(HARDMAX, "Hardmax", hardmax, 1, 1, 1, 1, 0)                                                  \
+    X(REDUCE, "Reduce", reduce, 1, 1, 1, 1, 0)                                                     \
+    X(ARGMAX, "ArgMax", argmax, 1, 1, 1, 1, 0)                                                     \
+    X(ARGMIN, "ArgMin", argmin, 1, 1, 1, 1, 0)
 
 /* The `fn` values of each op above, as enums: X(ENUM, "spelling"). */
 // clang-format off

@@ -33,14 +33,14 @@ typedef struct CgcEmitter {
  * function returns int (KILN_OK, or KILN_ERR_INDEX on an index out of range) and the emitter
  * must end every path with a return; all others return void. An emitter that cannot compile
  * the node records an error naming it and returns false. */
-#define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d)                                                  \
+#define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d, flags)                                           \
     bool cgc_emit_##fn(CgcEmitter *e, const IrNode *n);
 IR_OPS(CGC_DECLARE_EMIT)
 #undef CGC_DECLARE_EMIT
 
 /* Whether node n's function returns a status (int) that the entry points check, rather than
- * void: Gather, KvAttention and the index family (ir/ops_index.h), the ops that read indices
- * from tensors at run time (cgc_calls.c). */
+ * void: the ops flagged IR_OPF_STATUS in the op table (ir/ops.h), which read indices from
+ * tensors at run time (cgc_calls.c). */
 bool cgc_node_returns_status(const IrNode *n);
 
 /* ---- building (cgc_build.c) ------------------------------------------------------------
