@@ -9,9 +9,10 @@
  *       Every input is f32 or f64, all of one dtype; the output has that dtype and the numpy
  *       broadcast of all input shapes. Registers 0..n_inputs-1 hold the inputs' elements (read
  *       with broadcasting); instruction j of `program` (3 ints: opcode, a, b) writes register
- *       n_inputs + j; the output is the last register. Opcodes (IrFusedOpcode below): binary
- *       ADD/SUB/MUL/DIV of registers a and b; unary NEG..GELU_TANH of register a; POW: register
- *       a to the power constants[b]; CONST: the value constants[a]. Computation is in the
+ *       n_inputs + j; the output is the last register. Opcodes (below) are the CORE scalar
+ *       functions of ir/scalar.h: binary ADD/SUB/MUL/DIV of registers a and b; unary
+ *       NEG..GELU_TANH of register a; POW: register a to the power constants[b]; and CONST:
+ *       the value constants[a]. Computation is in the
  *       dtype's precision (float for f32). `nodes` (optional) lists the names of the original
  *       nodes, ", "-separated, for comments in generated code.
  *
@@ -35,25 +36,25 @@
 #ifndef KILN_OPS_FUSED_H
 #define KILN_OPS_FUSED_H
 
-typedef enum IrFusedOpcode {
-    IR_FUSED_ADD,
-    IR_FUSED_SUB,
-    IR_FUSED_MUL,
-    IR_FUSED_DIV,
-    IR_FUSED_NEG,
-    IR_FUSED_EXP,
-    IR_FUSED_SQRT,
-    IR_FUSED_RSQRT,
-    IR_FUSED_RELU,
-    IR_FUSED_SILU,
-    IR_FUSED_SIGMOID,
-    IR_FUSED_TANH,
-    IR_FUSED_GELU,      /* erf form */
-    IR_FUSED_GELU_TANH, /* tanh approximation */
-    IR_FUSED_POW,
-    IR_FUSED_CONST,
-    IR_FUSED_OPCODE_COUNT
-} IrFusedOpcode;
+#include <stdint.h>
+
+#include "scalar.h"
+
+/* Opcodes of a program. Opcode op < IR_FUSED_CONST is the CORE row of that number in the scalar
+ * table (ir/scalar.h): with arity 2, a and b are registers; with arity 1, a is the register and,
+ * when the row has a parameter (Pow), b indexes it in `constants`. IR_FUSED_CONST loads
+ * constants[a]. The numbers are stored in .kir files, so the CORE rows keep their order. */
+#define IR_FUSED_CONST IR_SCALAR_CORE_COUNT
+#define IR_FUSED_OPCODE_COUNT (IR_FUSED_CONST + 1)
+
+/* Whether operand b of instruction opcode op is a register (else a constant index or unused). */
+static inline bool ir_fused_b_is_reg(int64_t op) {
+    return op < IR_FUSED_CONST && ir_scalar_info((IrScalar)op)->arity == 2;
+}
+/* Whether operand b of instruction opcode op indexes `constants` (the row's parameter). */
+static inline bool ir_fused_b_is_param(int64_t op) {
+    return op < IR_FUSED_CONST && ir_scalar_info((IrScalar)op)->n_params == 1;
+}
 
 /* Most registers (inputs + instructions) one FusedElementwise program may use. */
 #define IR_FUSED_MAX_REGS 256

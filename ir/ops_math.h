@@ -84,46 +84,9 @@
     X(ARGMAX, "ArgMax", argmax, 1, 1, 1, 1, 0)                                                     \
     X(ARGMIN, "ArgMin", argmin, 1, 1, 1, 1, 0)
 
-/* The `fn` values of each op above, as enums: X(ENUM, "spelling"). */
+/* The `fn` values of Compare, Logic and Reduce, as enums: X(ENUM, "spelling"). Unary's and
+ * Binary's are scalar functions: the UNARY and BINARY rows of ir/scalar.h. */
 // clang-format off
-#define IR_MATH_UNARY_FNS(X)                                                                       \
-    X(ABS, "abs")                                                                                  \
-    X(SIGN, "sign")                                                                                \
-    X(CEIL, "ceil")                                                                                \
-    X(FLOOR, "floor")                                                                              \
-    X(ROUND, "round")                                                                              \
-    X(RECIPROCAL, "reciprocal")                                                                    \
-    X(ERF, "erf")                                                                                  \
-    X(LOG, "log")                                                                                  \
-    X(SIN, "sin")                                                                                  \
-    X(COS, "cos")                                                                                  \
-    X(TAN, "tan")                                                                                  \
-    X(ASIN, "asin")                                                                                \
-    X(ACOS, "acos")                                                                                \
-    X(ATAN, "atan")                                                                                \
-    X(SINH, "sinh")                                                                                \
-    X(COSH, "cosh")                                                                                \
-    X(ASINH, "asinh")                                                                              \
-    X(ACOSH, "acosh")                                                                              \
-    X(ATANH, "atanh")                                                                              \
-    X(SOFTPLUS, "softplus")                                                                        \
-    X(SOFTSIGN, "softsign")                                                                        \
-    X(MISH, "mish")                                                                                \
-    X(HARDSWISH, "hardswish")                                                                      \
-    X(ELU, "elu")                                                                                  \
-    X(SELU, "selu")                                                                                \
-    X(CELU, "celu")                                                                                \
-    X(LEAKY_RELU, "leaky_relu")                                                                    \
-    X(THRESHOLDED_RELU, "thresholded_relu")                                                        \
-    X(HARD_SIGMOID, "hard_sigmoid")                                                                \
-    X(SHRINK, "shrink")
-#define IR_MATH_BINARY_FNS(X)                                                                      \
-    X(MIN, "min")                                                                                  \
-    X(MAX, "max")                                                                                  \
-    X(MOD, "mod")                                                                                  \
-    X(FMOD, "fmod")                                                                                \
-    X(POW, "pow")                                                                                  \
-    X(PRELU, "prelu")
 #define IR_MATH_COMPARE_FNS(X)                                                                     \
     X(EQUAL, "equal")                                                                              \
     X(LESS, "less")                                                                                \
@@ -147,15 +110,9 @@
     X(SUM_SQUARE, "sum_square")
 // clang-format on
 
-#define IR_MATH_ENUM_UNARY(E, s) IR_MATH_UNARY_##E,
-#define IR_MATH_ENUM_BINARY(E, s) IR_MATH_BINARY_##E,
 #define IR_MATH_ENUM_COMPARE(E, s) IR_MATH_COMPARE_##E,
 #define IR_MATH_ENUM_LOGIC(E, s) IR_MATH_LOGIC_##E,
 #define IR_MATH_ENUM_REDUCE(E, s) IR_MATH_REDUCE_##E,
-typedef enum IrMathUnary { IR_MATH_UNARY_FNS(IR_MATH_ENUM_UNARY) IR_MATH_UNARY_COUNT } IrMathUnary;
-typedef enum IrMathBinary {
-    IR_MATH_BINARY_FNS(IR_MATH_ENUM_BINARY) IR_MATH_BINARY_COUNT
-} IrMathBinary;
 typedef enum IrMathCompare {
     IR_MATH_COMPARE_FNS(IR_MATH_ENUM_COMPARE) IR_MATH_COMPARE_COUNT
 } IrMathCompare;
@@ -165,7 +122,8 @@ typedef enum IrMathReduce {
 } IrMathReduce;
 
 /* The enum value of a node's `fn` attribute (ir/ops_math.c): -1 when the spelling is unknown
- * (shape inference reports it, so later stages may assume a valid value). */
+ * (shape inference reports it, so later stages may assume a valid value). Unary and Binary
+ * give an IrScalar (ir/scalar.h) of kind UNARY and BINARY. */
 int ir_math_unary_fn(const char *s);
 int ir_math_binary_fn(const char *s);
 int ir_math_compare_fn(const char *s);

@@ -25,8 +25,8 @@ static bool shape_fused_program(const IrGraph *g, const IrNode *n, int n_regs, D
             ok = a >= 0 && a < n_consts;
         else if (ok)
             ok = a >= 0 && a < regs;
-        if (ok && op <= IR_FUSED_DIV) ok = b >= 0 && b < regs;
-        if (ok && op == IR_FUSED_POW) ok = b >= 0 && b < n_consts;
+        if (ok && ir_fused_b_is_reg(op)) ok = b >= 0 && b < regs;
+        if (ok && ir_fused_b_is_param(op)) ok = b >= 0 && b < n_consts;
         if (!ok) {
             ir_node_error(d, g, n,
                           "instruction %d (%" PRId64 ", %" PRId64 ", %" PRId64

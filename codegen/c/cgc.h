@@ -81,6 +81,16 @@ void cgc_put_node_origin(FILE *f, const IrGraph *g, const IrNode *n);
  * float literal, "" for double), into buf; false for inf and NaN. */
 bool cgc_double_literal(double v, const char *suffix, char *buf, size_t cap);
 
+/* ---- scalar functions (cgc_scalar.c) --------------------------------------------------- */
+
+/* Writes row fn of the scalar table (ir/scalar.h) as a C expression into buf: operands[0..arity)
+ * replace $0/$1 (identifiers or parenthesized expressions), params[0..n_params) become exact
+ * literals of the computing type for $A/$B/$G, suffix ("f" or "") replaces @ and ctype $T.
+ * False, with an error for node n, when a parameter is not finite or buf is too small. */
+bool cgc_scalar_expr(const CgcEmitter *e, const IrNode *n, IrScalar fn, const char *const *operands,
+                     const double *params, const char *ctype, const char *suffix, char *buf,
+                     size_t cap);
+
 /* ---- helpers for emitters (cgc_emit_util.c) -------------------------------------------- */
 
 const IrType *cgc_in_type(const CgcEmitter *e, const IrNode *n, int slot);

@@ -8,68 +8,25 @@
 
 #include "cgc.h"
 
-/* Writes the C expression of instruction (op, a, b) into buf; sfx is "f" (f32) or "". */
+/* Writes the C expression of instruction (op, a, b) into buf: a row of the scalar table on
+ * registers (ir/scalar.h), or a constant; sfx is "f" (f32) or "". */
 static bool cgc_fused_expr(const CgcEmitter *e, const IrNode *n, int64_t op, int64_t a, int64_t b,
                            const double *k, const char *sfx, char *buf, size_t cap) {
-    char lit[64];
-    switch ((IrFusedOpcode)op) {
-    case IR_FUSED_ADD:
-    case IR_FUSED_SUB:
-    case IR_FUSED_MUL:
-    case IR_FUSED_DIV: {
-        static const char sym[] = "+-*/";
-        snprintf(buf, cap, "r%lld %c r%lld", (long long)a, sym[op], (long long)b);
-        return true;
-    }
-    case IR_FUSED_NEG:
-        snprintf(buf, cap, "-r%lld", (long long)a);
-        return true;
-    case IR_FUSED_EXP:
-        snprintf(buf, cap, "exp%s(r%lld)", sfx, (long long)a);
-        return true;
-    case IR_FUSED_SQRT:
-        snprintf(buf, cap, "sqrt%s(r%lld)", sfx, (long long)a);
-        return true;
-    case IR_FUSED_RSQRT:
-        snprintf(buf, cap, "1.0%s / sqrt%s(r%lld)", sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_RELU:
-        snprintf(buf, cap, "r%lld < 0.0%s ? 0.0%s : r%lld", (long long)a, sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_SILU:
-        snprintf(buf, cap, "r%lld / (1.0%s + exp%s(-r%lld))", (long long)a, sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_SIGMOID:
-        snprintf(buf, cap, "1.0%s / (1.0%s + exp%s(-r%lld))", sfx, sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_TANH:
-        snprintf(buf, cap, "tanh%s(r%lld)", sfx, (long long)a);
-        return true;
-    case IR_FUSED_GELU:
-        snprintf(buf, cap, "0.5%s * r%lld * (1.0%s + erf%s(r%lld * 0.70710678118654752440%s))", sfx,
-                 (long long)a, sfx, sfx, (long long)a, sfx);
-        return true;
-    case IR_FUSED_GELU_TANH:
-        snprintf(buf, cap,
-                 "0.5%s * r%lld * (1.0%s + tanh%s(0.79788456080286535588%s * (r%lld + 0.044715%s * "
-                 "r%lld * r%lld * r%lld)))",
-                 sfx, (long long)a, sfx, sfx, sfx, (long long)a, sfx, (long long)a, (long long)a,
-                 (long long)a);
-        return true;
-    case IR_FUSED_POW:
-        if (!cgc_double_literal(k[b], sfx, lit, sizeof lit))
-            return cgc_node_fail(e, n, "a Pow exponent is not finite");
-        snprintf(buf, cap, "pow%s(r%lld, %s)", sfx, (long long)a, lit);
-        return true;
-    case IR_FUSED_CONST:
+    if (op == IR_FUSED_CONST) {
+        char lit[64];
         if (!cgc_double_literal(k[a], sfx, lit, sizeof lit))
             return cgc_node_fail(e, n, "a constant is not finite");
         snprintf(buf, cap, "%s", lit);
         return true;
-    case IR_FUSED_OPCODE_COUNT:
-        break;
     }
-    return cgc_node_fail(e, n, "bad fused opcode");
+    if (op < 0 || op >= IR_FUSED_CONST) return cgc_node_fail(e, n, "bad fused opcode");
+    char ra[32], rb[32];
+    snprintf(ra, sizeof ra, "r%lld", (long long)a);
+    snprintf(rb, sizeof rb, "r%lld", (long long)b);
+    const char *regs[2] = {ra, rb};
+    const double *params = ir_fused_b_is_param(op) ? k + b : NULL;
+    return cgc_scalar_expr(e, n, (IrScalar)op, regs, params, *sfx ? "float" : "double", sfx, buf,
+                           cap);
 }
 
 /* Writes "base + i0 * s0 + ..." for strides s over the output's rank. */
