@@ -6,12 +6,18 @@
 #include "interp_internal.h"
 
 /* Runs instruction (op, a, b) of a FusedElementwise program on registers r: a scalar function
- * of the table (ir/scalar.h) on registers, or a constant. The shape rule checked the operands. */
+ * of the table (ir/scalar.h) on registers and constants k. The shape rule checked the
+ * operands. */
 static double interp_fused_step(int64_t op, int64_t a, int64_t b, const double *r,
                                 const double *k) {
-    if (op == IR_FUSED_CONST) return k[a];
-    return ir_scalar_eval((IrScalar)op, r[a], ir_fused_b_is_reg(op) ? r[b] : 0.0,
-                          ir_fused_b_is_param(op) ? k + b : NULL);
+    int64_t slot[2] = {a, b};
+    double x[2] = {0.0, 0.0};
+    const double *p = NULL;
+    for (int i = 0; i < 2; i++) {
+        if (ir_fused_slot_is_reg(op, i)) x[i] = r[slot[i]];
+        if (ir_fused_slot_is_param(op, i)) p = k + slot[i];
+    }
+    return ir_scalar_eval((IrScalar)op, x[0], x[1], p);
 }
 
 bool interp_fused_elementwise(const InterpArgs *a) {

@@ -11,8 +11,8 @@
  *       with broadcasting); instruction j of `program` (3 ints: opcode, a, b) writes register
  *       n_inputs + j; the output is the last register. Opcodes (below) are the CORE scalar
  *       functions of ir/scalar.h: binary ADD/SUB/MUL/DIV of registers a and b; unary
- *       NEG..GELU_TANH of register a; POW: register a to the power constants[b]; and CONST:
- *       the value constants[a]. Computation is in the
+ *       NEG..GELU_TANH of register a; POW: register a to the power constants[b]; CONST: the
+ *       value constants[a]. Computation is in the
  *       dtype's precision (float for f32). `nodes` (optional) lists the names of the original
  *       nodes, ", "-separated, for comments in generated code.
  *
@@ -40,20 +40,21 @@
 
 #include "scalar.h"
 
-/* Opcodes of a program. Opcode op < IR_FUSED_CONST is the CORE row of that number in the scalar
- * table (ir/scalar.h): with arity 2, a and b are registers; with arity 1, a is the register and,
- * when the row has a parameter (Pow), b indexes it in `constants`. IR_FUSED_CONST loads
- * constants[a]. The numbers are stored in .kir files, so the CORE rows keep their order. */
-#define IR_FUSED_CONST IR_SCALAR_CORE_COUNT
-#define IR_FUSED_OPCODE_COUNT (IR_FUSED_CONST + 1)
+/* Opcodes of a program: opcode op is the CORE row of that number in the scalar table
+ * (ir/scalar.h). Its first `arity` operand slots (a, then b) are registers; a row with a
+ * parameter reads it from constants[] at the next slot (CONST: constants[a]; POW: register a
+ * to the power constants[b]). */
+#define IR_FUSED_CONST IR_SCALAR_CONST
+#define IR_FUSED_OPCODE_COUNT IR_SCALAR_CORE_COUNT
 
-/* Whether operand b of instruction opcode op is a register (else a constant index or unused). */
-static inline bool ir_fused_b_is_reg(int64_t op) {
-    return op < IR_FUSED_CONST && ir_scalar_info((IrScalar)op)->arity == 2;
+/* Whether operand slot (0: a, 1: b) of opcode op is a register. */
+static inline bool ir_fused_slot_is_reg(int64_t op, int slot) {
+    return ir_scalar_info((IrScalar)op)->arity > slot;
 }
-/* Whether operand b of instruction opcode op indexes `constants` (the row's parameter). */
-static inline bool ir_fused_b_is_param(int64_t op) {
-    return op < IR_FUSED_CONST && ir_scalar_info((IrScalar)op)->n_params == 1;
+/* Whether operand slot of opcode op indexes `constants` (the row's parameter). */
+static inline bool ir_fused_slot_is_param(int64_t op, int slot) {
+    const IrScalarInfo *s = ir_scalar_info((IrScalar)op);
+    return s->n_params == 1 && s->arity == slot;
 }
 
 /* Most registers (inputs + instructions) one FusedElementwise program may use. */

@@ -7,7 +7,8 @@
  *
  * Design: ops that share a loop shape and differ only in a scalar formula are one op with a
  * string attribute `fn` (Unary, Binary, Compare, Logic, Reduce), so shape rule, interpreter and
- * emitter are written once per loop shape and a formula is one line in each. Shapes broadcast as
+ * emitter are written once per loop shape. Unary's and Binary's formulas are rows of the
+ * scalar-function table (ir/scalar.h), written once there for every consumer. Shapes broadcast as
  * numpy does wherever two or more operands meet.
  *
  *   Unary(x) -> x                  fn names a scalar function; alpha, beta, gamma are its

@@ -72,6 +72,10 @@ static double ir_scalar_ref_pow(double a, double b, const double *p) {
     (void)b;
     return pow(a, p[0]);
 }
+static double ir_scalar_ref_constant(double a, double b, const double *p) {
+    (void)a, (void)b;
+    return p[0];
+}
 
 static double ir_scalar_ref_abs(double a, double b, const double *p) {
     IR_SCALAR_UNUSED;

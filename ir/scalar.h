@@ -4,9 +4,9 @@
  *   - core ops flagged IR_OPF_EPILOGUE (Add, Sigmoid, Gelu, ...): ir_scalar_of_node();
  *   - the `fn` attribute of Unary and Binary (ir/ops_math.h): ir_math_unary_fn() and
  *     ir_math_binary_fn() return rows of kind UNARY / BINARY;
- *   - the opcodes of fused programs (ir/ops_fused.h): an opcode below IR_FUSED_CONST is the
- *     IrScalar of that number, a row of kind CORE (so the CORE rows come first, in the opcode
- *     order that .kir files store).
+ *   - the opcodes of fused programs (ir/ops_fused.h): an opcode is the IrScalar of that
+ *     number, a row of kind CORE. .kir files store these numbers, so the CORE rows come first
+ *     and keep their order: a new CORE row goes at the end of IR_SCALARS_CORE.
  * The interpreter evaluates a row with its reference function; every code generator renders
  * its template. Adding a function is one row here plus its reference function in scalar.c.
  *
@@ -16,9 +16,10 @@
  *   ref       reference function ir_scalar_ref_<ref> (ir/scalar.c): computes the row in double
  *             precision from operands a (and b when arity is 2) and parameters p[0..n_params-1];
  *             the interpreter uses it, and the tests hold every template to it
- *   arity     operands: 1 or 2
- *   n_params  float parameters (0..3), attributes of the node: core Pow's exponent (p[0]; in a
- *             fused program the constant that operand b indexes), Unary's alpha, beta, gamma
+ *   arity     operands: 1 or 2 (0 for CONST, the constant of fused programs)
+ *   n_params  float parameters (0..3), attributes of the node: core Pow's exponent, Unary's
+ *             alpha, beta, gamma; in a fused program, the one parameter is constants[i] with i
+ *             the first operand slot no register takes (CONST: a, Pow: b)
  *   kind      CORE, UNARY or BINARY: which encoding may name the row (above)
  *   template  the row as a C expression, rendered by substitution:
  *               $0 $1       the operands (an identifier or a parenthesized expression)
@@ -40,8 +41,10 @@
 #include <stdbool.h>
 
 // clang-format off
-#define IR_SCALARS(X)                                                                              \
-    /* core: the fused-program opcodes 0..14, in that order */                                     \
+#define IR_SCALARS(X) IR_SCALARS_CORE(X) IR_SCALARS_UNARY(X) IR_SCALARS_BINARY(X)
+
+/* The fused-program opcodes 0, 1, ..., in that order (stored in .kir files). */
+#define IR_SCALARS_CORE(X)                                                                         \
     X(ADD, "add", add, 2, 0, CORE, "$0 + $1")                                                      \
     X(SUB, "sub", sub, 2, 0, CORE, "$0 - $1")                                                      \
     X(MUL, "mul", mul, 2, 0, CORE, "$0 * $1")                                                      \
@@ -59,7 +62,10 @@
     X(GELU_TANH, "gelu_tanh", gelu_tanh, 1, 0, CORE,                                               \
       "0.5@ * $0 * (1.0@ + tanh@(0.79788456080286535588@ * ($0 + 0.044715@ * $0 * $0 * $0)))")    \
     X(POW, "pow", pow, 1, 1, CORE, "pow@($0, $A)")                                                 \
-    /* Unary's fn values */                                                                        \
+    X(CONST, "const", constant, 0, 1, CORE, "$A")
+
+/* Unary's fn values. */
+#define IR_SCALARS_UNARY(X)                                                                        \
     X(ABS, "abs", abs, 1, 0, UNARY, "fabs@($0)")                                                   \
     X(SIGN, "sign", sign, 1, 0, UNARY, "$0 > 0 ? 1.0@ : $0 < 0 ? -1.0@ : $0")                      \
     X(CEIL, "ceil", ceil, 1, 0, UNARY, "ceil@($0)")                                                \
@@ -92,8 +98,10 @@
     X(THRESHOLDED_RELU, "thresholded_relu", thresholded_relu, 1, 1, UNARY, "$0 > $A ? $0 : 0.0@")  \
     X(HARD_SIGMOID, "hard_sigmoid", hard_sigmoid, 1, 2, UNARY,                                     \
       "fmax@(0.0@, fmin@(1.0@, $A * $0 + $B))")                                                    \
-    X(SHRINK, "shrink", shrink, 1, 2, UNARY, "$0 < -$A ? $0 + $B : $0 > $A ? $0 - $B : 0.0@")      \
-    /* Binary's fn values (float operands; the op renders integer ones itself) */                  \
+    X(SHRINK, "shrink", shrink, 1, 2, UNARY, "$0 < -$A ? $0 + $B : $0 > $A ? $0 - $B : 0.0@")
+
+/* Binary's fn values (float operands; the op renders integer ones itself). */
+#define IR_SCALARS_BINARY(X)                                                                       \
     X(MIN, "min", min, 2, 0, BINARY, "$0 != $0 || $1 != $1 ? ($T)NAN : $0 < $1 ? $0 : $1")         \
     X(MAX, "max", max, 2, 0, BINARY, "$0 != $0 || $1 != $1 ? ($T)NAN : $0 > $1 ? $0 : $1")         \
     X(MOD, "mod", mod, 2, 0, BINARY, /* fmod, then the sign of b (Python's %) */                   \
@@ -119,14 +127,16 @@ typedef enum IrScalarKind {
 } IrScalarKind;
 
 /* The CORE rows are the fused-program opcodes 0 .. IR_SCALAR_CORE_COUNT - 1. */
-#define IR_SCALAR_CORE_COUNT (IR_SCALAR_POW + 1)
+#define IR_SCALAR_PLUS_ONE(E, mn, ref, arity, n_params, kind, tmpl) +1
+enum { IR_SCALAR_CORE_COUNT = 0 IR_SCALARS_CORE(IR_SCALAR_PLUS_ONE) };
+#undef IR_SCALAR_PLUS_ONE
 
 typedef double (*IrScalarRef)(double a, double b, const double *p);
 
 typedef struct IrScalarInfo {
     const char *mnemonic;
     IrScalarRef ref;
-    int arity;    /* 1 or 2 */
+    int arity;    /* 0 (CONST), 1 or 2 */
     int n_params; /* 0..3 */
     IrScalarKind kind;
     const char *tmpl;

@@ -91,7 +91,7 @@ static void fops_build(IrGraph *g, const int *group, int root, bool *dead, PassS
         int op = fops_opcode(g, n);
         prog[n_prog++] = op;
         prog[n_prog++] = r[0];
-        if (ir_fused_b_is_param(op)) {
+        if (ir_fused_slot_is_param(op, 1)) {
             double p[3];
             ir_scalar_node_params(n, p);
             consts[n_consts] = p[0];
@@ -197,8 +197,8 @@ static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassS
         }
         for (int j = 0; j < prog->count; j += 3) {
             int64_t op = prog->ints[j], a = prog->ints[j + 1], c = prog->ints[j + 2];
-            if (op != IR_FUSED_CONST && a < f->n_inputs) a = map[a];
-            if (ir_fused_b_is_reg(op) && c < f->n_inputs) c = map[c];
+            if (ir_fused_slot_is_reg(op, 0) && a < f->n_inputs) a = map[a];
+            if (ir_fused_slot_is_reg(op, 1) && c < f->n_inputs) c = map[c];
             code[j] = op;
             code[j + 1] = a;
             code[j + 2] = c;

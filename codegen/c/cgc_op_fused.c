@@ -8,25 +8,22 @@
 
 #include "cgc.h"
 
-/* Writes the C expression of instruction (op, a, b) into buf: a row of the scalar table on
- * registers (ir/scalar.h), or a constant; sfx is "f" (f32) or "". */
+/* Writes the C expression of instruction (op, a, b) into buf: its row of the scalar table
+ * (ir/scalar.h) on registers and constants k; sfx is "f" (f32) or "". */
 static bool cgc_fused_expr(const CgcEmitter *e, const IrNode *n, int64_t op, int64_t a, int64_t b,
                            const double *k, const char *sfx, char *buf, size_t cap) {
-    if (op == IR_FUSED_CONST) {
-        char lit[64];
-        if (!cgc_double_literal(k[a], sfx, lit, sizeof lit))
-            return cgc_node_fail(e, n, "a constant is not finite");
-        snprintf(buf, cap, "%s", lit);
-        return true;
+    if (op < 0 || op >= IR_FUSED_OPCODE_COUNT) return cgc_node_fail(e, n, "bad fused opcode");
+    int64_t slot[2] = {a, b};
+    char regs[2][32] = {"", ""};
+    const char *operands[2] = {regs[0], regs[1]};
+    const double *params = NULL;
+    for (int i = 0; i < 2; i++) {
+        if (ir_fused_slot_is_reg(op, i))
+            snprintf(regs[i], sizeof regs[i], "r%lld", (long long)slot[i]);
+        if (ir_fused_slot_is_param(op, i)) params = k + slot[i];
     }
-    if (op < 0 || op >= IR_FUSED_CONST) return cgc_node_fail(e, n, "bad fused opcode");
-    char ra[32], rb[32];
-    snprintf(ra, sizeof ra, "r%lld", (long long)a);
-    snprintf(rb, sizeof rb, "r%lld", (long long)b);
-    const char *regs[2] = {ra, rb};
-    const double *params = ir_fused_b_is_param(op) ? k + b : NULL;
-    return cgc_scalar_expr(e, n, (IrScalar)op, regs, params, *sfx ? "float" : "double", sfx, buf,
-                           cap);
+    return cgc_scalar_expr(e, n, (IrScalar)op, operands, params, *sfx ? "float" : "double", sfx,
+                           buf, cap);
 }
 
 /* Writes "base + i0 * s0 + ..." for strides s over the output's rank. */

@@ -12,7 +12,7 @@
 static void test_rows_well_formed(void) {
     for (int r = 0; r < IR_SCALAR_COUNT; r++) {
         const IrScalarInfo *s = ir_scalar_info((IrScalar)r);
-        CHECK(s->arity == 1 || s->arity == 2);
+        CHECK(s->arity == 1 || s->arity == 2 || (r == IR_SCALAR_CONST && s->arity == 0));
         CHECK(s->n_params >= 0 && s->n_params <= 3);
         CHECK(s->ref != NULL && s->tmpl != NULL && s->mnemonic != NULL);
         CHECK((s->kind == IR_SCALAR_KIND_CORE) == (r < IR_SCALAR_CORE_COUNT));
@@ -32,11 +32,11 @@ static void test_rows_well_formed(void) {
                 CHECK(c == 'T');
             }
         }
-        CHECK(used[0] && (s->arity == 1 || used[1]));
+        CHECK((s->arity == 0 || used[0]) && (s->arity < 2 || used[1]));
         if (s->kind != IR_SCALAR_KIND_UNARY) CHECK(max_param + 1 == s->n_params);
     }
     /* Fused programs stored in .kir files number the CORE rows this way. */
-    CHECK(IR_FUSED_CONST == 15 && IR_SCALAR_ADD == 0 && IR_SCALAR_DIV == 3 &&
+    CHECK(IR_SCALAR_CONST == 15 && IR_SCALAR_ADD == 0 && IR_SCALAR_DIV == 3 &&
           IR_SCALAR_GELU_TANH == 13 && IR_SCALAR_POW == 14);
 }
 
@@ -52,7 +52,8 @@ static int add_op_node(IrGraph *g, IrOp op, int x, const char *approx) {
     return g->n_nodes - 1;
 }
 
-/* Every IR_OPF_EPILOGUE op names a CORE row, and every CORE row is named by one. */
+/* Every IR_OPF_EPILOGUE op names a CORE row, and every CORE row but CONST (fused programs'
+ * immediates) is named by one. */
 static void test_ops_cover_core_rows(void) {
     bool named[IR_SCALAR_CORE_COUNT] = {false};
     IrGraph *g = ir_graph_new("ops", "ops.json", ".");
@@ -70,7 +71,7 @@ static void test_ops_cover_core_rows(void) {
             named[row] = true;
         }
     }
-    for (int r = 0; r < IR_SCALAR_CORE_COUNT; r++) CHECK(named[r]);
+    for (int r = 0; r < IR_SCALAR_CORE_COUNT; r++) CHECK(named[r] == (r != IR_SCALAR_CONST));
     ir_graph_free(g);
 }
 
@@ -92,10 +93,12 @@ static void test_templates_match_references(IrDtype t, double tol) {
         int ins[2] = {x, y}, v;
         if (s->kind == IR_SCALAR_KIND_CORE) {
             /* one instruction: r of registers 0 and 1, or of register 0 and constants[0] */
-            v = cgt_op(g, IR_OP_FUSED_ELEMENTWISE, name, ins, s->arity);
-            int64_t prog[3] = {r, 0, s->arity == 2 ? 1 : 0};
+            /* CONST reads no register: its value is added to x, so x is read */
+            bool konst = r == IR_SCALAR_CONST;
+            v = cgt_op(g, IR_OP_FUSED_ELEMENTWISE, name, ins, konst ? 1 : s->arity);
+            int64_t prog[6] = {r, 0, s->arity == 2 ? 1 : 0, IR_SCALAR_ADD, 0, 1};
             double k[1] = {2.5};
-            ir_attr_set_ints(g, g->n_nodes - 1, "program", prog, 3);
+            ir_attr_set_ints(g, g->n_nodes - 1, "program", prog, konst ? 6 : 3);
             if (s->n_params) ir_attr_set_floats(g, g->n_nodes - 1, "constants", k, 1);
             ir_attr_set_string(g, g->n_nodes - 1, "nodes", "");
         } else {
