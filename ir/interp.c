@@ -50,7 +50,7 @@ double ir_tensor_get(const IrTensor *t, int64_t i) {
 /* ---- run state ----------------------------------------------------------------------------- */
 
 static const InterpOpFn interp_op_table[] = {
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out) interp_##fn,
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags) interp_##fn,
     IR_OPS(IR_X)
 #undef IR_X
 };
@@ -298,9 +298,8 @@ static bool interp_run_node(InterpRun *r, int i) {
         out[k] = &r->vals[id];
     }
     if (ok) {
-        InterpArgs args = {g, n, r->d, in, n->n_inputs, out, n->n_outputs};
-        ok = n->op == IR_OP_KV_ATTENTION && r->kv ? interp_kv_attention_run(&args, r->kv)
-                                                  : interp_op_table[n->op](&args);
+        InterpArgs args = {g, n, r->d, in, n->n_inputs, out, n->n_outputs, r->kv};
+        ok = interp_op_table[n->op](&args);
     }
     for (size_t k = 0; ok && k < n_out; k++) {
         InterpValue *v = out[k];

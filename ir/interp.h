@@ -56,9 +56,4 @@ void interp_kv_free(InterpKvCache *kv);
 bool interp_run_decoder(const IrGraph *g, const IrTensor *inputs, IrTensor *outputs, int entry,
                         InterpKvCache *kv, Diag *d);
 
-/* The stateful KvAttention step (ir/interp_llm.c), called by the driver for KvAttention nodes
- * during interp_run_decoder. */
-struct InterpArgs;
-bool interp_kv_attention_run(const struct InterpArgs *a, InterpKvCache *kv);
-
 #endif

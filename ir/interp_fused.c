@@ -1,54 +1,23 @@
 /* Interpreter: the fused op family (semantics in ir/ops_fused.h). Registers hold doubles; the
  * driver rounds the result to the output dtype. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interp_internal.h"
 
-/* Runs instruction (op, a, b) of a FusedElementwise program on registers r. */
+/* Runs instruction (op, a, b) of a FusedElementwise program on registers r: a scalar function
+ * of the table (ir/scalar.h) on registers and constants k. The shape rule checked the
+ * operands. */
 static double interp_fused_step(int64_t op, int64_t a, int64_t b, const double *r,
                                 const double *k) {
-    switch ((IrFusedOpcode)op) {
-    case IR_FUSED_ADD:
-        return r[a] + r[b];
-    case IR_FUSED_SUB:
-        return r[a] - r[b];
-    case IR_FUSED_MUL:
-        return r[a] * r[b];
-    case IR_FUSED_DIV:
-        return r[a] / r[b];
-    case IR_FUSED_NEG:
-        return -r[a];
-    case IR_FUSED_EXP:
-        return exp(r[a]);
-    case IR_FUSED_SQRT:
-        return sqrt(r[a]);
-    case IR_FUSED_RSQRT:
-        return 1.0 / sqrt(r[a]);
-    case IR_FUSED_RELU:
-        return r[a] < 0.0 ? 0.0 : r[a];
-    case IR_FUSED_SILU:
-        return r[a] / (1.0 + exp(-r[a]));
-    case IR_FUSED_SIGMOID:
-        return 1.0 / (1.0 + exp(-r[a]));
-    case IR_FUSED_TANH:
-        return tanh(r[a]);
-    case IR_FUSED_GELU:
-        return 0.5 * r[a] * (1.0 + erf(r[a] * 0.70710678118654752440));
-    case IR_FUSED_GELU_TANH: {
-        double x = r[a];
-        return 0.5 * x * (1.0 + tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x)));
+    int64_t slot[2] = {a, b};
+    double x[2] = {0.0, 0.0};
+    const double *p = NULL;
+    for (int i = 0; i < 2; i++) {
+        if (ir_fused_slot_is_reg(op, i)) x[i] = r[slot[i]];
+        if (ir_fused_slot_is_param(op, i)) p = k + slot[i];
     }
-    case IR_FUSED_POW:
-        return pow(r[a], k[b]);
-    case IR_FUSED_CONST:
-        return k[a];
-    case IR_FUSED_OPCODE_COUNT:
-        break;
-    }
-    KILN_ASSERT(!"bad fused opcode (the shape rule checks them)");
-    return 0.0;
+    return ir_scalar_eval((IrScalar)op, x[0], x[1], p);
 }
 
 bool interp_fused_elementwise(const InterpArgs *a) {

@@ -21,7 +21,10 @@ typedef struct InterpValue {
 } InterpValue;
 
 /* What an op function gets. in[i] is input i of the node (NULL for an omitted optional input);
- * out[i] is output i, already allocated with its inferred concrete type and zeroed. */
+ * out[i] is output i, already allocated with its inferred concrete type and zeroed. kv is the
+ * run state of stateful ops (KvAttention): the cache of interp_run_decoder, NULL under
+ * interp_run. It travels here so every op, stateful or not, goes through the one per-op
+ * dispatch table. */
 typedef struct InterpArgs {
     const IrGraph *g;
     const IrNode *n;
@@ -30,13 +33,15 @@ typedef struct InterpArgs {
     int n_in;
     InterpValue *const *out;
     int n_out;
+    InterpKvCache *kv;
 } InterpArgs;
 
 /* One function per op, interp_<fn> for every fn in IR_OPS: computes the node's outputs from
  * its inputs. Returns false after recording a message on a run-time error (index out of range,
  * integer division by zero). */
 typedef bool (*InterpOpFn)(const InterpArgs *a);
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out) bool interp_##fn(const InterpArgs *a);
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags)                                 \
+    bool interp_##fn(const InterpArgs *a);
 IR_OPS(IR_X)
 #undef IR_X
 

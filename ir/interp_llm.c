@@ -1,16 +1,11 @@
-/* Interpreter: the "llm" op family (ir/ops_llm.h). KvAttention keeps its cache in an
- * InterpKvCache handed in by interp_run_decoder; run through plain interp_run it has no cache
- * and reports that. */
+/* Interpreter: the "llm" op family (ir/ops_llm.h). KvAttention keeps its cache in the
+ * InterpKvCache interp_run_decoder puts in InterpArgs.kv; run through plain interp_run it has no
+ * cache and reports that. */
 #include "interp_internal.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
-
-bool interp_kv_attention(const InterpArgs *a) {
-    ir_node_error(a->d, a->g, a->n, "needs a KV cache: run the graph with interp_run_decoder");
-    return false;
-}
 
 /* Layer `layer`'s key and value caches, [cap, hkv, dim] each, allocated on first use. */
 static bool interp_kv_layer(const InterpArgs *a, InterpKvCache *kv, int64_t layer, int64_t doubles,
@@ -55,7 +50,12 @@ static bool interp_kv_layer(const InterpArgs *a, InterpKvCache *kv, int64_t laye
 }
 
 /* See ops_llm.h: writes this call's rows into the cache, then attends causally over it. */
-bool interp_kv_attention_run(const InterpArgs *a, InterpKvCache *kv) {
+bool interp_kv_attention(const InterpArgs *a) {
+    InterpKvCache *kv = a->kv;
+    if (!kv) {
+        ir_node_error(a->d, a->g, a->n, "needs a KV cache: run the graph with interp_run_decoder");
+        return false;
+    }
     const InterpValue *q = a->in[0], *k = a->in[1], *v = a->in[2];
     InterpValue *out = a->out[0];
     int64_t s = interp_dim(&q->type, 0), hq = interp_dim(&q->type, 1);

@@ -2,8 +2,6 @@
  * the index-rearranging ones (Tile, Trilu). */
 #include "interp_internal.h"
 
-#include <math.h>
-
 /* Walks out's elements in row-major order with n_in inputs broadcast to it, calling f with the
  * element index and the input offsets. Stops and returns false when f does. */
 typedef bool (*InterpBroadcastFn)(const InterpArgs *a, int64_t e, const int64_t *offs, void *ctx);
@@ -30,49 +28,30 @@ static bool interp_broadcast_walk(const InterpArgs *a, int n_in, InterpBroadcast
     return true;
 }
 
+/* One Binary element: the scalar table's function (ir/scalar.h), except integer mod/fmod, which
+ * are exact integer arithmetic (and a zero divisor is an error). */
 static bool interp_binary_elem(const InterpArgs *a, int64_t e, const int64_t *offs, void *ctx) {
-    IrMathBinary fn = *(const IrMathBinary *)ctx;
-    double u = a->in[0]->data[offs[0]], v = a->in[1]->data[offs[1]], r = 0.0;
+    IrScalar fn = *(const IrScalar *)ctx;
+    double u = a->in[0]->data[offs[0]], v = a->in[1]->data[offs[1]];
     bool is_int = !ir_dtype_is_float(a->out[0]->type.dtype);
-    switch (fn) {
-    case IR_MATH_BINARY_MIN:
-        r = isnan(u) || isnan(v) ? NAN : u < v ? u : v;
-        break;
-    case IR_MATH_BINARY_MAX:
-        r = isnan(u) || isnan(v) ? NAN : u > v ? u : v;
-        break;
-    case IR_MATH_BINARY_MOD:
-    case IR_MATH_BINARY_FMOD:
-        if (is_int && v == 0.0) {
+    if (is_int && (fn == IR_SCALAR_MOD || fn == IR_SCALAR_FMOD)) {
+        if (v == 0.0) {
             ir_node_error(a->d, a->g, a->n, "integer modulo by zero (element %lld)", (long long)e);
             return false;
         }
-        if (is_int) {
-            int64_t x = (int64_t)u, y = (int64_t)v, m = y == -1 ? 0 : x % y;
-            if (fn == IR_MATH_BINARY_MOD && m != 0 && ((m < 0) != (y < 0))) m += y;
-            r = (double)m;
-        } else {
-            r = fmod(u, v);
-            if (fn == IR_MATH_BINARY_MOD && r != 0.0 && ((r < 0) != (v < 0))) r += v;
-        }
-        break;
-    case IR_MATH_BINARY_POW:
-        r = pow(u, v);
-        break;
-    case IR_MATH_BINARY_PRELU:
-        r = u < 0 ? u * v : u;
-        break;
-    case IR_MATH_BINARY_COUNT:
-        KILN_ASSERT(!"unknown binary fn");
+        int64_t x = (int64_t)u, y = (int64_t)v, m = y == -1 ? 0 : x % y;
+        if (fn == IR_SCALAR_MOD && m != 0 && ((m < 0) != (y < 0))) m += y;
+        a->out[0]->data[e] = (double)m;
+        return true;
     }
-    a->out[0]->data[e] = r;
+    a->out[0]->data[e] = ir_scalar_eval(fn, u, v, NULL);
     return true;
 }
 
 bool interp_binary_fn(const InterpArgs *a) {
     int fn = ir_math_binary_fn(ir_attr_string(a->n, "fn"));
     KILN_ASSERT(fn >= 0);
-    IrMathBinary f = (IrMathBinary)fn;
+    IrScalar f = (IrScalar)fn;
     return interp_broadcast_walk(a, 2, interp_binary_elem, &f);
 }
 

@@ -124,7 +124,7 @@ typedef struct IrAttrSpec {
 /* ---- ops --------------------------------------------------------------------------------- */
 
 typedef enum IrOp {
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out) IR_OP_##E,
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags) IR_OP_##E,
     IR_OPS(IR_X)
 #undef IR_X
         IR_OP_COUNT
@@ -135,9 +135,12 @@ typedef struct IrOpInfo {
     int min_inputs, max_inputs; /* max -1: variadic */
     int min_outputs, max_outputs;
     const IrAttrSpec *attrs; /* NULL-name terminated */
+    unsigned flags;          /* IrOpFlag bits (ops.h): the op's properties */
 } IrOpInfo;
 
 const IrOpInfo *ir_op_info(IrOp op);
+/* Whether op has every property in flag (IrOpFlag bits, ops.h). */
+bool ir_op_has(IrOp op, unsigned flag);
 bool ir_op_parse(const char *name, IrOp *out); /* by the model-file spelling, case sensitive */
 const IrAttrSpec *ir_op_attr_spec(IrOp op, const char *attr_name); /* NULL if not in schema */
 

@@ -93,8 +93,8 @@ const IrAttrSpec ir_attrs_attention[] = {
 };
 
 static const IrOpInfo ir_op_table[] = {
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out)                                        \
-    {name, min_in, max_in, min_out, max_out, ir_attrs_##fn},
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags)                                 \
+    {name, min_in, max_in, min_out, max_out, ir_attrs_##fn, flags},
     IR_OPS(IR_X)
 #undef IR_X
 };
@@ -103,6 +103,10 @@ _Static_assert(sizeof ir_op_table / sizeof ir_op_table[0] == IR_OP_COUNT, "one e
 const IrOpInfo *ir_op_info(IrOp op) {
     KILN_ASSERT((unsigned)op < IR_OP_COUNT);
     return &ir_op_table[op];
+}
+
+bool ir_op_has(IrOp op, unsigned flag) {
+    return (ir_op_info(op)->flags & flag) == flag;
 }
 
 bool ir_op_parse(const char *name, IrOp *out) {

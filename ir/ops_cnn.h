@@ -1,7 +1,7 @@
 /* Op family "cnn": Convolution, pooling, batch normalization, padding and resizing for CNNs.
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_cnn.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_cnn.c; shape rules:
  * ir/shape_cnn.c.
  *
  * Layout is NCHW: x[N, C, S1, ..., Sk] with k = 1..IR_CNN_MAX_SPATIAL spatial dims, which must
@@ -56,15 +56,15 @@
 #include <stdint.h>
 
 #define IR_OPS_CNN(X)                                                                              \
-    X(CONV, "Conv", conv, 2, 3, 1, 1)                                                              \
-    X(MAXPOOL, "MaxPool", maxpool, 1, 1, 1, 1)                                                     \
-    X(AVERAGEPOOL, "AveragePool", averagepool, 1, 1, 1, 1)                                         \
-    X(GLOBALAVERAGEPOOL, "GlobalAveragePool", globalaveragepool, 1, 1, 1, 1)                       \
-    X(GLOBALMAXPOOL, "GlobalMaxPool", globalmaxpool, 1, 1, 1, 1)                                   \
-    X(BATCHNORM, "BatchNormalization", batchnorm, 5, 5, 1, 1)                                      \
-    X(INSTANCENORM, "InstanceNormalization", instancenorm, 3, 3, 1, 1)                             \
-    X(PAD, "Pad", pad, 1, 1, 1, 1)                                                                 \
-    X(RESIZE, "Resize", resize, 1, 1, 1, 1)
+    X(CONV, "Conv", conv, 2, 3, 1, 1, 0)                                                           \
+    X(MAXPOOL, "MaxPool", maxpool, 1, 1, 1, 1, 0)                                                  \
+    X(AVERAGEPOOL, "AveragePool", averagepool, 1, 1, 1, 1, 0)                                      \
+    X(GLOBALAVERAGEPOOL, "GlobalAveragePool", globalaveragepool, 1, 1, 1, 1, 0)                    \
+    X(GLOBALMAXPOOL, "GlobalMaxPool", globalmaxpool, 1, 1, 1, 1, 0)                                \
+    X(BATCHNORM, "BatchNormalization", batchnorm, 5, 5, 1, 1, 0)                                   \
+    X(INSTANCENORM, "InstanceNormalization", instancenorm, 3, 3, 1, 1, 0)                          \
+    X(PAD, "Pad", pad, 1, 1, 1, 1, 0)                                                              \
+    X(RESIZE, "Resize", resize, 1, 1, 1, 1, 0)
 
 /* The most spatial dims a windowed op (Conv, pools) supports. */
 #define IR_CNN_MAX_SPATIAL 3

@@ -1,7 +1,7 @@
 /* Op family "fused": Fused nodes made by the optimization passes (passes/fuse*.c).
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_fused.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_fused.c; shape rules:
  * ir/shape_fused.c.
  *
  *   FusedElementwise(x0, x1, ...) -> broadcast(x0, x1, ...)
@@ -9,9 +9,10 @@
  *       Every input is f32 or f64, all of one dtype; the output has that dtype and the numpy
  *       broadcast of all input shapes. Registers 0..n_inputs-1 hold the inputs' elements (read
  *       with broadcasting); instruction j of `program` (3 ints: opcode, a, b) writes register
- *       n_inputs + j; the output is the last register. Opcodes (IrFusedOpcode below): binary
- *       ADD/SUB/MUL/DIV of registers a and b; unary NEG..GELU_TANH of register a; POW: register
- *       a to the power constants[b]; CONST: the value constants[a]. Computation is in the
+ *       n_inputs + j; the output is the last register. Opcodes (below) are the CORE scalar
+ *       functions of ir/scalar.h: binary ADD/SUB/MUL/DIV of registers a and b; unary
+ *       NEG..GELU_TANH of register a; POW: register a to the power constants[b]; CONST: the
+ *       value constants[a]. Computation is in the
  *       dtype's precision (float for f32). `nodes` (optional) lists the names of the original
  *       nodes, ", "-separated, for comments in generated code.
  *
@@ -35,32 +36,34 @@
 #ifndef KILN_OPS_FUSED_H
 #define KILN_OPS_FUSED_H
 
-typedef enum IrFusedOpcode {
-    IR_FUSED_ADD,
-    IR_FUSED_SUB,
-    IR_FUSED_MUL,
-    IR_FUSED_DIV,
-    IR_FUSED_NEG,
-    IR_FUSED_EXP,
-    IR_FUSED_SQRT,
-    IR_FUSED_RSQRT,
-    IR_FUSED_RELU,
-    IR_FUSED_SILU,
-    IR_FUSED_SIGMOID,
-    IR_FUSED_TANH,
-    IR_FUSED_GELU,      /* erf form */
-    IR_FUSED_GELU_TANH, /* tanh approximation */
-    IR_FUSED_POW,
-    IR_FUSED_CONST,
-    IR_FUSED_OPCODE_COUNT
-} IrFusedOpcode;
+#include <stdint.h>
+
+#include "scalar.h"
+
+/* Opcodes of a program: opcode op is the CORE row of that number in the scalar table
+ * (ir/scalar.h). Its first `arity` operand slots (a, then b) are registers; a row with a
+ * parameter reads it from constants[] at the next slot (CONST: constants[a]; POW: register a
+ * to the power constants[b]). */
+#define IR_FUSED_CONST IR_SCALAR_CONST
+#define IR_FUSED_OPCODE_COUNT IR_SCALAR_CORE_COUNT
+
+/* Whether operand slot (0: a, 1: b) of opcode op is a register. */
+static inline bool ir_fused_slot_is_reg(int64_t op, int slot) {
+    return ir_scalar_info((IrScalar)op)->arity > slot;
+}
+/* Whether operand slot of opcode op indexes `constants` (the row's parameter). */
+static inline bool ir_fused_slot_is_param(int64_t op, int slot) {
+    const IrScalarInfo *s = ir_scalar_info((IrScalar)op);
+    return s->n_params == 1 && s->arity == slot;
+}
 
 /* Most registers (inputs + instructions) one FusedElementwise program may use. */
 #define IR_FUSED_MAX_REGS 256
 
 #define IR_OPS_FUSED(X)                                                                            \
-    X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1)                       \
-    X(FUSED_LINEAR, "FusedLinear", fused_linear, 2, -1, 1, 1)                                      \
-    X(FUSED_NORM, "FusedNorm", fused_norm, 1, -1, 1, 1)
+    X(FUSED_ELEMENTWISE, "FusedElementwise", fused_elementwise, 1, -1, 1, 1,                       \
+      IR_OPF_ELEMENTWISE | IR_OPF_INPLACE)                                                         \
+    X(FUSED_LINEAR, "FusedLinear", fused_linear, 2, -1, 1, 1, 0)                                   \
+    X(FUSED_NORM, "FusedNorm", fused_norm, 1, -1, 1, 1, 0)
 
 #endif

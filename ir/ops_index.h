@@ -1,8 +1,8 @@
 /* Op family "index": gathers and scatters driven by index tensors beyond the core Gather
  * (GatherElements, GatherND, ScatterElements, ScatterND, OneHot, TopK), as ONNX exports use them.
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_index.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_index.c; shape rules:
  * ir/shape_index.c.
  *
  * Index tensors are i32 or i64; a negative index counts from the end of its dim. An index
@@ -40,12 +40,12 @@
 #define KILN_OPS_INDEX_H
 
 #define IR_OPS_INDEX(X)                                                                            \
-    X(GATHER_ELEMENTS, "GatherElements", gather_elements, 2, 2, 1, 1)                              \
-    X(GATHER_ND, "GatherND", gather_nd, 2, 2, 1, 1)                                                \
-    X(SCATTER_ELEMENTS, "ScatterElements", scatter_elements, 3, 3, 1, 1)                           \
-    X(SCATTER_ND, "ScatterND", scatter_nd, 3, 3, 1, 1)                                             \
-    X(ONE_HOT, "OneHot", one_hot, 2, 2, 1, 1)                                                      \
-    X(TOPK, "TopK", topk, 1, 1, 2, 2)
+    X(GATHER_ELEMENTS, "GatherElements", gather_elements, 2, 2, 1, 1, IR_OPF_STATUS)               \
+    X(GATHER_ND, "GatherND", gather_nd, 2, 2, 1, 1, IR_OPF_STATUS)                                 \
+    X(SCATTER_ELEMENTS, "ScatterElements", scatter_elements, 3, 3, 1, 1, IR_OPF_STATUS)            \
+    X(SCATTER_ND, "ScatterND", scatter_nd, 3, 3, 1, 1, IR_OPF_STATUS)                              \
+    X(ONE_HOT, "OneHot", one_hot, 2, 2, 1, 1, IR_OPF_STATUS)                                       \
+    X(TOPK, "TopK", topk, 1, 1, 2, 2, IR_OPF_STATUS)
 
 /* Values of the `reduction` attribute of ScatterElements and ScatterND. */
 typedef enum IrIndexReduction {

@@ -10,7 +10,8 @@
 #define IR_NO_ATTRS(fn) const IrAttrSpec ir_attrs_##fn[] = {IR_ATTRS_END};
 
 /* ir_attrs_<fn>: the attribute schema of each op, NULL-name terminated. */
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out) extern const IrAttrSpec ir_attrs_##fn[];
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags)                                 \
+    extern const IrAttrSpec ir_attrs_##fn[];
 IR_OPS(IR_X)
 #undef IR_X
 

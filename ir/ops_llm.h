@@ -1,7 +1,7 @@
 /* Op family "llm": Decoder-LLM ops: KV cache reads and writes for prefill and decode.
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_llm.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_llm.c; shape rules:
  * ir/shape_llm.c.
  *
  *   KvAttention(q[S, Hq, D], k[S, Hkv, D], v[S, Hkv, D]) -> [S, Hq, D]
@@ -20,6 +20,7 @@
 #ifndef KILN_OPS_LLM_H
 #define KILN_OPS_LLM_H
 
-#define IR_OPS_LLM(X) X(KV_ATTENTION, "KvAttention", kv_attention, 3, 3, 1, 1)
+#define IR_OPS_LLM(X)                                                                              \
+    X(KV_ATTENTION, "KvAttention", kv_attention, 3, 3, 1, 1, IR_OPF_STATUS | IR_OPF_STATEFUL)
 
 #endif

@@ -94,12 +94,10 @@ static int ir_math_lookup(const char *const *names, const char *s) {
 
 #define IR_MATH_SPELLING(E, s) s,
 int ir_math_unary_fn(const char *s) {
-    static const char *const names[] = {IR_MATH_UNARY_FNS(IR_MATH_SPELLING) NULL};
-    return ir_math_lookup(names, s);
+    return s ? ir_scalar_find(IR_SCALAR_KIND_UNARY, s) : -1;
 }
 int ir_math_binary_fn(const char *s) {
-    static const char *const names[] = {IR_MATH_BINARY_FNS(IR_MATH_SPELLING) NULL};
-    return ir_math_lookup(names, s);
+    return s ? ir_scalar_find(IR_SCALAR_KIND_BINARY, s) : -1;
 }
 int ir_math_compare_fn(const char *s) {
     static const char *const names[] = {IR_MATH_COMPARE_FNS(IR_MATH_SPELLING) NULL};

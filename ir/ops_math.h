@@ -1,13 +1,14 @@
 /* Op family "math": Elementwise math beyond the core set, comparisons and logic, selection,
  * reductions, and index/shape ops, as ONNX exports use them.
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_math.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_math.c; shape rules:
  * ir/shape_math.c.
  *
  * Design: ops that share a loop shape and differ only in a scalar formula are one op with a
  * string attribute `fn` (Unary, Binary, Compare, Logic, Reduce), so shape rule, interpreter and
- * emitter are written once per loop shape and a formula is one line in each. Shapes broadcast as
+ * emitter are written once per loop shape. Unary's and Binary's formulas are rows of the
+ * scalar-function table (ir/scalar.h), written once there for every consumer. Shapes broadcast as
  * numpy does wherever two or more operands meet.
  *
  *   Unary(x) -> x                  fn names a scalar function; alpha, beta, gamma are its
@@ -65,65 +66,28 @@
 #define KILN_OPS_MATH_H
 
 #define IR_OPS_MATH(X)                                                                             \
-    X(UNARY_FN, "Unary", unary_fn, 1, 1, 1, 1)                                                     \
-    X(CLIP, "Clip", clip, 1, 1, 1, 1)                                                              \
-    X(ISNAN, "IsNaN", isnan, 1, 1, 1, 1)                                                           \
-    X(ISINF, "IsInf", isinf, 1, 1, 1, 1)                                                           \
-    X(NOT, "Not", not, 1, 1, 1, 1)                                                                 \
-    X(BINARY_FN, "Binary", binary_fn, 2, 2, 1, 1)                                                  \
-    X(COMPARE, "Compare", compare, 2, 2, 1, 1)                                                     \
-    X(LOGIC, "Logic", logic, 2, 2, 1, 1)                                                           \
-    X(WHERE, "Where", where, 3, 3, 1, 1)                                                           \
-    X(EXPAND, "Expand", expand, 1, 1, 1, 1)                                                        \
-    X(TILE, "Tile", tile, 1, 1, 1, 1)                                                              \
-    X(TRILU, "Trilu", trilu, 1, 1, 1, 1)                                                           \
-    X(CUMSUM, "CumSum", cumsum, 1, 1, 1, 1)                                                        \
-    X(LOGSOFTMAX, "LogSoftmax", logsoftmax, 1, 1, 1, 1)                                            \
-    X(HARDMAX, "Hardmax", hardmax, 1, 1, 1, 1)                                                     \
-    X(REDUCE, "Reduce", reduce, 1, 1, 1, 1)                                                        \
-    X(ARGMAX, "ArgMax", argmax, 1, 1, 1, 1)                                                        \
-    X(ARGMIN, "ArgMin", argmin, 1, 1, 1, 1)
+    X(UNARY_FN, "Unary", unary_fn, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                 \
+    X(CLIP, "Clip", clip, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                          \
+    X(ISNAN, "IsNaN", isnan, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(ISINF, "IsInf", isinf, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(NOT, "Not", not, 1, 1, 1, 1, IR_OPF_ELEMENTWISE)                                             \
+    X(BINARY_FN, "Binary", binary_fn, 2, 2, 1, 1, IR_OPF_ELEMENTWISE)                              \
+    X(COMPARE, "Compare", compare, 2, 2, 1, 1, IR_OPF_ELEMENTWISE)                                 \
+    X(LOGIC, "Logic", logic, 2, 2, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(WHERE, "Where", where, 3, 3, 1, 1, IR_OPF_ELEMENTWISE)                                       \
+    X(EXPAND, "Expand", expand, 1, 1, 1, 1, 0)                                                     \
+    X(TILE, "Tile", tile, 1, 1, 1, 1, 0)                                                           \
+    X(TRILU, "Trilu", trilu, 1, 1, 1, 1, 0)                                                        \
+    X(CUMSUM, "CumSum", cumsum, 1, 1, 1, 1, 0)                                                     \
+    X(LOGSOFTMAX, "LogSoftmax", logsoftmax, 1, 1, 1, 1, 0)                                         \
+    X(HARDMAX, "Hardmax", hardmax, 1, 1, 1, 1, 0)                                                  \
+    X(REDUCE, "Reduce", reduce, 1, 1, 1, 1, 0)                                                     \
+    X(ARGMAX, "ArgMax", argmax, 1, 1, 1, 1, 0)                                                     \
+    X(ARGMIN, "ArgMin", argmin, 1, 1, 1, 1, 0)
 
-/* The `fn` values of each op above, as enums: X(ENUM, "spelling"). */
+/* The `fn` values of Compare, Logic and Reduce, as enums: X(ENUM, "spelling"). Unary's and
+ * Binary's are scalar functions: the UNARY and BINARY rows of ir/scalar.h. */
 // clang-format off
-#define IR_MATH_UNARY_FNS(X)                                                                       \
-    X(ABS, "abs")                                                                                  \
-    X(SIGN, "sign")                                                                                \
-    X(CEIL, "ceil")                                                                                \
-    X(FLOOR, "floor")                                                                              \
-    X(ROUND, "round")                                                                              \
-    X(RECIPROCAL, "reciprocal")                                                                    \
-    X(ERF, "erf")                                                                                  \
-    X(LOG, "log")                                                                                  \
-    X(SIN, "sin")                                                                                  \
-    X(COS, "cos")                                                                                  \
-    X(TAN, "tan")                                                                                  \
-    X(ASIN, "asin")                                                                                \
-    X(ACOS, "acos")                                                                                \
-    X(ATAN, "atan")                                                                                \
-    X(SINH, "sinh")                                                                                \
-    X(COSH, "cosh")                                                                                \
-    X(ASINH, "asinh")                                                                              \
-    X(ACOSH, "acosh")                                                                              \
-    X(ATANH, "atanh")                                                                              \
-    X(SOFTPLUS, "softplus")                                                                        \
-    X(SOFTSIGN, "softsign")                                                                        \
-    X(MISH, "mish")                                                                                \
-    X(HARDSWISH, "hardswish")                                                                      \
-    X(ELU, "elu")                                                                                  \
-    X(SELU, "selu")                                                                                \
-    X(CELU, "celu")                                                                                \
-    X(LEAKY_RELU, "leaky_relu")                                                                    \
-    X(THRESHOLDED_RELU, "thresholded_relu")                                                        \
-    X(HARD_SIGMOID, "hard_sigmoid")                                                                \
-    X(SHRINK, "shrink")
-#define IR_MATH_BINARY_FNS(X)                                                                      \
-    X(MIN, "min")                                                                                  \
-    X(MAX, "max")                                                                                  \
-    X(MOD, "mod")                                                                                  \
-    X(FMOD, "fmod")                                                                                \
-    X(POW, "pow")                                                                                  \
-    X(PRELU, "prelu")
 #define IR_MATH_COMPARE_FNS(X)                                                                     \
     X(EQUAL, "equal")                                                                              \
     X(LESS, "less")                                                                                \
@@ -147,15 +111,9 @@
     X(SUM_SQUARE, "sum_square")
 // clang-format on
 
-#define IR_MATH_ENUM_UNARY(E, s) IR_MATH_UNARY_##E,
-#define IR_MATH_ENUM_BINARY(E, s) IR_MATH_BINARY_##E,
 #define IR_MATH_ENUM_COMPARE(E, s) IR_MATH_COMPARE_##E,
 #define IR_MATH_ENUM_LOGIC(E, s) IR_MATH_LOGIC_##E,
 #define IR_MATH_ENUM_REDUCE(E, s) IR_MATH_REDUCE_##E,
-typedef enum IrMathUnary { IR_MATH_UNARY_FNS(IR_MATH_ENUM_UNARY) IR_MATH_UNARY_COUNT } IrMathUnary;
-typedef enum IrMathBinary {
-    IR_MATH_BINARY_FNS(IR_MATH_ENUM_BINARY) IR_MATH_BINARY_COUNT
-} IrMathBinary;
 typedef enum IrMathCompare {
     IR_MATH_COMPARE_FNS(IR_MATH_ENUM_COMPARE) IR_MATH_COMPARE_COUNT
 } IrMathCompare;
@@ -165,7 +123,8 @@ typedef enum IrMathReduce {
 } IrMathReduce;
 
 /* The enum value of a node's `fn` attribute (ir/ops_math.c): -1 when the spelling is unknown
- * (shape inference reports it, so later stages may assume a valid value). */
+ * (shape inference reports it, so later stages may assume a valid value). Unary and Binary
+ * give an IrScalar (ir/scalar.h) of kind UNARY and BINARY. */
 int ir_math_unary_fn(const char *s);
 int ir_math_binary_fn(const char *s);
 int ir_math_compare_fn(const char *s);

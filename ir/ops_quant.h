@@ -1,8 +1,8 @@
 /* Op family "quant": Integer quantization: quantize/dequantize and integer matrix products and
  * convolutions, as onnxruntime's quantize_dynamic and quantize_static write them.
  *
- * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs), as in ops.h; semantics
- * of each op are documented here. Attribute schemas: ir/ops_quant.c; shape rules:
+ * X(ENUM, "Name", fn, min_inputs, max_inputs, min_outputs, max_outputs, flags), as in
+ * ops.h; semantics of each op are documented here. Attribute schemas: ir/ops_quant.c; shape rules:
  * ir/shape_quant.c. docs/quantization.md explains the arithmetic in full.
  *
  * Quantized tensors are i8 or u8. A scale/zero-point pair is per tensor (rank 0, or rank 1 of
@@ -40,12 +40,12 @@
 #define KILN_OPS_QUANT_H
 
 #define IR_OPS_QUANT(X)                                                                            \
-    X(QUANTIZELINEAR, "QuantizeLinear", quantizelinear, 2, 3, 1, 1)                                \
-    X(DEQUANTIZELINEAR, "DequantizeLinear", dequantizelinear, 2, 3, 1, 1)                          \
-    X(DYNAMICQUANTIZELINEAR, "DynamicQuantizeLinear", dynamicquantizelinear, 1, 1, 3, 3)           \
-    X(MATMULINTEGER, "MatMulInteger", matmulinteger, 2, 4, 1, 1)                                   \
-    X(QLINEARMATMUL, "QLinearMatMul", qlinearmatmul, 8, 8, 1, 1)                                   \
-    X(CONVINTEGER, "ConvInteger", convinteger, 2, 4, 1, 1)                                         \
-    X(QLINEARCONV, "QLinearConv", qlinearconv, 8, 9, 1, 1)
+    X(QUANTIZELINEAR, "QuantizeLinear", quantizelinear, 2, 3, 1, 1, 0)                             \
+    X(DEQUANTIZELINEAR, "DequantizeLinear", dequantizelinear, 2, 3, 1, 1, 0)                       \
+    X(DYNAMICQUANTIZELINEAR, "DynamicQuantizeLinear", dynamicquantizelinear, 1, 1, 3, 3, 0)        \
+    X(MATMULINTEGER, "MatMulInteger", matmulinteger, 2, 4, 1, 1, 0)                                \
+    X(QLINEARMATMUL, "QLinearMatMul", qlinearmatmul, 8, 8, 1, 1, 0)                                \
+    X(CONVINTEGER, "ConvInteger", convinteger, 2, 4, 1, 1, 0)                                      \
+    X(QLINEARCONV, "QLinearConv", qlinearconv, 8, 9, 1, 1, 0)
 
 #endif

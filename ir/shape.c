@@ -692,7 +692,7 @@ bool ir_shape_attention(const IrGraph *g, const IrNode *n, const IrType *in, IrT
 /* ---- table and drivers ------------------------------------------------------------------- */
 
 static const IrShapeFn ir_shape_rules[] = {
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out) ir_shape_##fn,
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags) ir_shape_##fn,
     IR_OPS(IR_X)
 #undef IR_X
 };

@@ -21,12 +21,11 @@ static bool shape_fused_program(const IrGraph *g, const IrNode *n, int n_regs, D
     for (int j = 0; j < prog->count; j += 3, regs++) {
         int64_t op = prog->ints[j], a = prog->ints[j + 1], b = prog->ints[j + 2];
         bool ok = op >= 0 && op < IR_FUSED_OPCODE_COUNT;
-        if (ok && op == IR_FUSED_CONST)
-            ok = a >= 0 && a < n_consts;
-        else if (ok)
-            ok = a >= 0 && a < regs;
-        if (ok && op <= IR_FUSED_DIV) ok = b >= 0 && b < regs;
-        if (ok && op == IR_FUSED_POW) ok = b >= 0 && b < n_consts;
+        int64_t slot[2] = {a, b};
+        for (int i = 0; ok && i < 2; i++) {
+            if (ir_fused_slot_is_reg(op, i)) ok = slot[i] >= 0 && slot[i] < regs;
+            if (ir_fused_slot_is_param(op, i)) ok = slot[i] >= 0 && slot[i] < n_consts;
+        }
         if (!ok) {
             ir_node_error(d, g, n,
                           "instruction %d (%" PRId64 ", %" PRId64 ", %" PRId64

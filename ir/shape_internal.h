@@ -8,7 +8,7 @@
 
 /* ir_shape_<fn>: computes out[0..n_outputs-1] from in[0..n_inputs-1] (in[i].rank == -1 for an
  * omitted optional input). Arity and attribute kinds are already checked by ir_infer_node. */
-#define IR_X(E, name, fn, min_in, max_in, min_out, max_out)                                        \
+#define IR_X(E, name, fn, min_in, max_in, min_out, max_out, flags)                                 \
     bool ir_shape_##fn(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d);
 IR_OPS(IR_X)
 #undef IR_X

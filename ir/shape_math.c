@@ -25,7 +25,7 @@ static bool shp_bool_input(const IrGraph *g, const IrNode *n, const IrType *in, 
 bool ir_shape_unary_fn(const IrGraph *g, const IrNode *n, const IrType *in, IrType *out, Diag *d) {
     int fn = ir_math_unary_fn(ir_attr_string(n, "fn"));
     if (fn < 0) return shp_bad_fn(g, n, d);
-    bool int_ok = fn == IR_MATH_UNARY_ABS || fn == IR_MATH_UNARY_SIGN;
+    bool int_ok = fn == IR_SCALAR_ABS || fn == IR_SCALAR_SIGN;
     if (int_ok ? !shp_not_bool(g, n, in, 0, d) : !shp_float_input(g, n, in, 0, d)) return false;
     out[0] = in[0];
     return true;
@@ -58,7 +58,7 @@ bool ir_shape_binary_fn(const IrGraph *g, const IrNode *n, const IrType *in, IrT
     int fn = ir_math_binary_fn(ir_attr_string(n, "fn"));
     if (fn < 0) return shp_bad_fn(g, n, d);
     if (!shp_not_bool(g, n, in, 0, d) || !shp_not_bool(g, n, in, 1, d)) return false;
-    if (fn != IR_MATH_BINARY_POW && !shp_same_dtype(g, n, in, 0, 1, d)) return false;
+    if (fn != IR_SCALAR_POW_BINARY && !shp_same_dtype(g, n, in, 0, 1, d)) return false;
     return shp_broadcast(g, n, &in[0], &in[1], &out[0], d);
 }
 

@@ -1,7 +1,7 @@
 /* pass cse: common subexpression elimination. Two nodes with the same op, the same inputs and
- * the same attributes compute the same outputs (every op is a pure function), so the later one
- * is removed and its readers read the earlier one's outputs. Quadratic in the node count per
- * op, which is fine at model sizes. */
+ * the same attributes compute the same outputs (every op but the stateful ones is a pure
+ * function), so the later one is removed and its readers read the earlier one's outputs.
+ * Quadratic in the node count per op, which is fine at model sizes. */
 #include "pass_util.h"
 
 #include <stdlib.h>
@@ -27,10 +27,11 @@ static bool cse_attr_equal(const IrAttr *a, const IrAttr *b) {
     return false;
 }
 
-/* Same op, inputs, output count and attributes (compared by name, in any order). */
+/* Same op, inputs, output count and attributes (compared by name, in any order), and the op is
+ * a pure function (not IR_OPF_STATEFUL: two KV cache steps are two steps). */
 static bool cse_same(const IrNode *a, const IrNode *b) {
-    if (a->op != b->op || a->n_inputs != b->n_inputs || a->n_outputs != b->n_outputs ||
-        a->n_attrs != b->n_attrs)
+    if (ir_op_has(a->op, IR_OPF_STATEFUL) || a->op != b->op || a->n_inputs != b->n_inputs ||
+        a->n_outputs != b->n_outputs || a->n_attrs != b->n_attrs)
         return false;
     for (int i = 0; i < a->n_inputs; i++)
         if (a->inputs[i] != b->inputs[i]) return false;

@@ -1,7 +1,8 @@
 /* pass fold: constant folding. A node whose inputs are all constants is evaluated once, now,
  * by the reference interpreter on a graph holding just that node, and its outputs become
  * constants. Nodes writing graph outputs are left alone (the API must still produce them), and
- * so are nodes whose shapes are not static yet or whose results would be very large. */
+ * so are nodes whose shapes are not static yet, whose results would be very large, or whose op
+ * is stateful (IR_OPF_STATEFUL: its result depends on run state, not only on its inputs). */
 #include "pass_util.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #define FOLD_MAX_BYTES ((size_t)64 << 20)
 
 static bool fold_candidate(const IrGraph *g, const IrNode *n) {
+    if (ir_op_has(n->op, IR_OPF_STATEFUL)) return false;
     bool any_input = false;
     for (int i = 0; i < n->n_inputs; i++) {
         if (n->inputs[i] < 0) continue;

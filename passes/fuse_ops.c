@@ -17,46 +17,15 @@
 
 #include "pass_util.h"
 
-/* The fused opcode of an elementwise node, or -1 when the node cannot join a group. */
+/* The fused opcode of an elementwise node (its CORE row in ir/scalar.h), or -1 when the node
+ * cannot join a group. */
 static int fops_opcode(const IrGraph *g, const IrNode *n) {
     if (n->n_outputs != 1) return -1;
     const IrType *t = &g->values[n->outputs[0]].type;
     if ((t->dtype != IR_DTYPE_F32 && t->dtype != IR_DTYPE_F64) || !ir_type_is_static(t)) return -1;
     for (int i = 0; i < n->n_inputs; i++)
         if (n->inputs[i] < 0 || g->values[n->inputs[i]].type.dtype != t->dtype) return -1;
-    switch (n->op) {
-    case IR_OP_ADD:
-        return IR_FUSED_ADD;
-    case IR_OP_SUB:
-        return IR_FUSED_SUB;
-    case IR_OP_MUL:
-        return IR_FUSED_MUL;
-    case IR_OP_DIV:
-        return IR_FUSED_DIV;
-    case IR_OP_NEG:
-        return IR_FUSED_NEG;
-    case IR_OP_EXP:
-        return IR_FUSED_EXP;
-    case IR_OP_SQRT:
-        return IR_FUSED_SQRT;
-    case IR_OP_RSQRT:
-        return IR_FUSED_RSQRT;
-    case IR_OP_RELU:
-        return IR_FUSED_RELU;
-    case IR_OP_SILU:
-        return IR_FUSED_SILU;
-    case IR_OP_SIGMOID:
-        return IR_FUSED_SIGMOID;
-    case IR_OP_TANH:
-        return IR_FUSED_TANH;
-    case IR_OP_POW:
-        return IR_FUSED_POW;
-    case IR_OP_GELU:
-        return strcmp(ir_attr_string(n, "approximate"), "tanh") == 0 ? IR_FUSED_GELU_TANH
-                                                                     : IR_FUSED_GELU;
-    default:
-        return -1;
-    }
+    return ir_scalar_of_node(n); /* -1 unless the op is flagged IR_OPF_EPILOGUE */
 }
 
 /* A constant of one element, usable as an immediate. */
@@ -122,8 +91,10 @@ static void fops_build(IrGraph *g, const int *group, int root, bool *dead, PassS
         int op = fops_opcode(g, n);
         prog[n_prog++] = op;
         prog[n_prog++] = r[0];
-        if (op == IR_FUSED_POW) {
-            consts[n_consts] = ir_attr_float(n, "exponent");
+        if (ir_fused_slot_is_param(op, 1)) {
+            double p[3];
+            ir_scalar_node_params(n, p);
+            consts[n_consts] = p[0];
             prog[n_prog++] = n_consts++;
         } else {
             prog[n_prog++] = n->n_inputs > 1 ? r[1] : 0;
@@ -226,8 +197,8 @@ static bool fops_epilogue(IrGraph *g, int fi, const int *uses, bool *dead, PassS
         }
         for (int j = 0; j < prog->count; j += 3) {
             int64_t op = prog->ints[j], a = prog->ints[j + 1], c = prog->ints[j + 2];
-            if (op != IR_FUSED_CONST && a < f->n_inputs) a = map[a];
-            if (op <= IR_FUSED_DIV && c < f->n_inputs) c = map[c];
+            if (ir_fused_slot_is_reg(op, 0) && a < f->n_inputs) a = map[a];
+            if (ir_fused_slot_is_reg(op, 1) && c < f->n_inputs) c = map[c];
             code[j] = op;
             code[j + 1] = a;
             code[j + 2] = c;

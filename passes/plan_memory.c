@@ -41,33 +41,9 @@ static int64_t plan_place(PlanLive *live, int64_t size, int value) {
     return at;
 }
 
-/* Ops whose output element i depends only on element i of each same-shaped input. */
-static bool plan_elementwise(IrOp op) {
-    switch (op) {
-    case IR_OP_ADD:
-    case IR_OP_SUB:
-    case IR_OP_MUL:
-    case IR_OP_DIV:
-    case IR_OP_NEG:
-    case IR_OP_EXP:
-    case IR_OP_SQRT:
-    case IR_OP_RSQRT:
-    case IR_OP_POW:
-    case IR_OP_RELU:
-    case IR_OP_GELU:
-    case IR_OP_SILU:
-    case IR_OP_SIGMOID:
-    case IR_OP_TANH:
-    case IR_OP_FUSED_ELEMENTWISE:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* The input of node n (at position ni) whose block the output may take over, or -1. */
 static int plan_in_place_input(const IrGraph *g, const IrNode *n, int ni, const int *last_use) {
-    if (!plan_elementwise(n->op) || n->n_outputs != 1) return -1;
+    if (!ir_op_has(n->op, IR_OPF_INPLACE) || n->n_outputs != 1) return -1;
     const IrType *out = &g->values[n->outputs[0]].type;
     for (int i = 0; i < n->n_inputs; i++) {
         int v = n->inputs[i];

@@ -125,22 +125,14 @@ static int prune_next_linear(const IrGraph *g, int a, const int *uses) {
                 if (g->nodes[ni].inputs[i] == v) reader = ni;
         if (reader < 0) return -1;
         const IrNode *r = &g->nodes[reader];
-        switch (r->op) {
-        case IR_OP_RELU:
-        case IR_OP_GELU:
-        case IR_OP_SILU:
-        case IR_OP_TANH:
-        case IR_OP_NEG:
+        if (ir_op_has(r->op, IR_OPF_CHANNEL_PRUNE_SAFE)) {
             v = r->outputs[0];
             continue;
-        case IR_OP_LINEAR:
-            return r->inputs[0] == v && ir_attr_int(r, "transpose_w") == 1 &&
-                           prune_weight(g, r) >= 0
-                       ? reader
-                       : -1;
-        default:
-            return -1;
         }
+        if (r->op != IR_OP_LINEAR) return -1;
+        return r->inputs[0] == v && ir_attr_int(r, "transpose_w") == 1 && prune_weight(g, r) >= 0
+                   ? reader
+                   : -1;
     }
     return -1;
 }

@@ -54,8 +54,8 @@ static int simp_bypass(IrGraph *g, int ni) {
         double unit = (n->op == IR_OP_MUL || n->op == IR_OP_DIV) ? 1.0 : 0.0;
         int a = n->inputs[0], b = n->inputs[1];
         if (pu_const_all(g, b, unit) && ir_type_equal(&g->values[a].type, out)) return a;
-        bool commutes = n->op == IR_OP_MUL || n->op == IR_OP_ADD;
-        if (commutes && pu_const_all(g, a, unit) && ir_type_equal(&g->values[b].type, out))
+        if (ir_op_has(n->op, IR_OPF_COMMUTATIVE) && pu_const_all(g, a, unit) &&
+            ir_type_equal(&g->values[b].type, out))
             return b;
         return -1;
     }

@@ -33,14 +33,14 @@ typedef struct CgcEmitter {
  * function returns int (KILN_OK, or KILN_ERR_INDEX on an index out of range) and the emitter
  * must end every path with a return; all others return void. An emitter that cannot compile
  * the node records an error naming it and returns false. */
-#define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d)                                                  \
+#define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d, flags)                                           \
     bool cgc_emit_##fn(CgcEmitter *e, const IrNode *n);
 IR_OPS(CGC_DECLARE_EMIT)
 #undef CGC_DECLARE_EMIT
 
 /* Whether node n's function returns a status (int) that the entry points check, rather than
- * void: Gather, KvAttention and the index family (ir/ops_index.h), the ops that read indices
- * from tensors at run time (cgc_calls.c). */
+ * void: the ops flagged IR_OPF_STATUS in the op table (ir/ops.h), which read indices from
+ * tensors at run time (cgc_calls.c). */
 bool cgc_node_returns_status(const IrNode *n);
 
 /* ---- building (cgc_build.c) ------------------------------------------------------------
@@ -84,6 +84,16 @@ void cgc_put_node_origin(FILE *f, const IrGraph *g, const IrNode *n);
 /* Formats v as a C floating literal that reads back exactly, followed by suffix ("f" for a
  * float literal, "" for double), into buf; false for inf and NaN. */
 bool cgc_double_literal(double v, const char *suffix, char *buf, size_t cap);
+
+/* ---- scalar functions (cgc_scalar.c) --------------------------------------------------- */
+
+/* Writes row fn of the scalar table (ir/scalar.h) as a C expression into buf: operands[0..arity)
+ * replace $0/$1 (identifiers or parenthesized expressions), params[0..n_params) become exact
+ * literals of the computing type for $A/$B/$G, suffix ("f" or "") replaces @ and ctype $T.
+ * False, with an error for node n, when a parameter is not finite or buf is too small. */
+bool cgc_scalar_expr(const CgcEmitter *e, const IrNode *n, IrScalar fn, const char *const *operands,
+                     const double *params, const char *ctype, const char *suffix, char *buf,
+                     size_t cap);
 
 /* ---- helpers for emitters (cgc_emit_util.c) -------------------------------------------- */
 

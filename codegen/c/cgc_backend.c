@@ -14,7 +14,7 @@ const CgBackend *cgc_backend_get(void); /* below; codegen/backend.c lists it */
 typedef bool (*CgcEmitFn)(CgcEmitter *e, const IrNode *n);
 
 static const CgcEmitFn cgc_emit_table[] = {
-#define CGC_X(E, name, fn, a, b, c, d) cgc_emit_##fn,
+#define CGC_X(E, name, fn, a, b, c, d, flags) cgc_emit_##fn,
     IR_OPS(CGC_X)
 #undef CGC_X
 };

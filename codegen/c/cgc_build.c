@@ -105,9 +105,9 @@ static void cgc_push_cc(CgcArgv *a) {
     if (a->n == 0) cgc_argv_push(a, "cc", 2);
 }
 
-/* Runs a->v, capturing what it prints; on failure records "TOOL failed ... building WHAT:"
- * and the output. */
-static bool cgc_run(const CgcArgv *a, const char *what, Diag *d) {
+/* Runs a->v (tool names what it is: "the C compiler", "the archiver"), capturing what it
+ * prints; on failure records "TOOL 'NAME' failed ... building WHAT:" and the output. */
+static bool cgc_run(const CgcArgv *a, const char *tool, const char *what, Diag *d) {
     int pipefd[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     bool have_fa = false, ok = true;
@@ -125,8 +125,8 @@ static bool cgc_run(const CgcArgv *a, const char *what, Diag *d) {
         posix_spawn_file_actions_addclose(&fa, pipefd[1]);
         int err = posix_spawnp(&pid, a->v[0], &fa, NULL, a->v, environ);
         if (err != 0) {
-            diag_error(d, "cannot run '%s': %s (set $CC to choose another C compiler)", a->v[0],
-                       strerror(err));
+            diag_error(d, "cannot run %s '%s': %s (set $CC to choose another C compiler)", tool,
+                       a->v[0], strerror(err));
             ok = false;
         }
     }
@@ -159,10 +159,10 @@ static bool cgc_run(const CgcArgv *a, const char *what, Diag *d) {
         }
         if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
             if (WIFEXITED(status))
-                diag_error(d, "'%s' failed (exit status %d) building %s:", a->v[0],
+                diag_error(d, "%s '%s' failed (exit status %d) building %s:", tool, a->v[0],
                            WEXITSTATUS(status), what);
             else
-                diag_error(d, "'%s' did not finish building %s:", a->v[0], what);
+                diag_error(d, "%s '%s' did not finish building %s:", tool, a->v[0], what);
             if (out) {
                 out[out_len] = '\0';
                 cgc_report_output(out, d);
@@ -196,7 +196,7 @@ bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d) {
     bool ok = cgc_push_c_files(&a, dir, opt->runtime_library != NULL, d);
     if (opt->runtime_library) cgc_argv_push(&a, opt->runtime_library, strlen(opt->runtime_library));
     cgc_argv_push(&a, "-lm", 3);
-    ok = ok && cgc_run(&a, lib, d);
+    ok = ok && cgc_run(&a, "the C compiler", lib, d);
     free(lib);
     cgc_argv_free(&a);
     return ok;
@@ -251,11 +251,11 @@ bool cgc_build_runtime(const char *work_dir, char *out, size_t cap, Diag *d) {
         cgc_argv_push(&a, obj, plen);
         cgc_argv_push(&a, path, plen);
         cgc_argv_push(&ar, obj, plen);
-        ok = cgc_run(&a, path, d);
+        ok = cgc_run(&a, "the C compiler", path, d);
         cgc_argv_free(&a);
         free(obj);
     }
-    ok = ok && cgc_run(&ar, out, d);
+    ok = ok && cgc_run(&ar, "the archiver", out, d);
     cgc_argv_free(&ar);
     free(path);
     free(rt);

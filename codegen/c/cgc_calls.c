@@ -6,19 +6,7 @@
 #include <inttypes.h>
 
 bool cgc_node_returns_status(const IrNode *n) {
-    switch (n->op) {
-    case IR_OP_GATHER:
-    case IR_OP_KV_ATTENTION:
-    case IR_OP_GATHER_ELEMENTS:
-    case IR_OP_GATHER_ND:
-    case IR_OP_SCATTER_ELEMENTS:
-    case IR_OP_SCATTER_ND:
-    case IR_OP_ONE_HOT:
-    case IR_OP_TOPK:
-        return true;
-    default:
-        return false;
-    }
+    return ir_op_has(n->op, IR_OPF_STATUS);
 }
 
 /* Writes the pointer through which node code reaches value v: a run parameter, a constant in

@@ -50,48 +50,6 @@ static bool cgc_arith(IrDtype t, CgcArith *a) {
     return false;
 }
 
-/* Copies template t into buf with every '@' replaced by suffix. */
-static void cgc_expand(const char *t, const char *suffix, char *buf, size_t cap) {
-    size_t len = 0;
-    for (; *t && len + 8 < cap; t++) {
-        if (*t == '@') {
-            for (const char *s = suffix; *s; s++) buf[len++] = *s;
-        } else {
-            buf[len++] = *t;
-        }
-    }
-    buf[len] = '\0';
-}
-
-/* The expression of a float unary op in terms of `a`; NULL if op is not float-unary. */
-static const char *cgc_float_unary_template(const IrNode *n) {
-    switch (n->op) {
-    case IR_OP_NEG:
-        return "-a";
-    case IR_OP_EXP:
-        return "exp@(a)";
-    case IR_OP_SQRT:
-        return "sqrt@(a)";
-    case IR_OP_RSQRT:
-        return "1.0@ / sqrt@(a)";
-    case IR_OP_RELU:
-        return "a < 0.0@ ? 0.0@ : a"; /* NaN stays NaN */
-    case IR_OP_SILU:
-        return "a / (1.0@ + exp@(-a))";
-    case IR_OP_SIGMOID:
-        return "1.0@ / (1.0@ + exp@(-a))";
-    case IR_OP_TANH:
-        return "tanh@(a)";
-    case IR_OP_GELU:
-        if (strcmp(ir_attr_string(n, "approximate"), "tanh") == 0)
-            return "0.5@ * a * (1.0@ + tanh@(0.79788456080286535588@ * (a + 0.044715@ * a * a * "
-                   "a)))";
-        return "0.5@ * a * (1.0@ + erf@(a * 0.70710678118654752440@))";
-    default:
-        return NULL;
-    }
-}
-
 /* Writes one elementwise statement over operands y0 ($0) and the inputs x<i> ($i+1). */
 static void cgc_emit_elementwise(CgcEmitter *e, const IrNode *n, int n_in, const char *stmt) {
     const IrType *out = cgc_out_type(e, n, 0);
@@ -116,16 +74,13 @@ static bool cgc_emit_unary(CgcEmitter *e, const IrNode *n) {
             snprintf(expr, sizeof expr, "(%s)(a < 0 ? 0 : a)", a.compute);
         else
             return cgc_unsupported_dtype(e, n, t);
-    } else if (n->op == IR_OP_POW) {
-        char lit[64], tmpl[128];
-        if (!cgc_double_literal(ir_attr_float(n, "exponent"), a.suffix, lit, sizeof lit))
-            return cgc_node_fail(e, n, "exponent must be finite");
-        snprintf(tmpl, sizeof tmpl, "pow@(a, %s)", lit);
-        cgc_expand(tmpl, a.suffix, expr, sizeof expr);
     } else {
-        const char *tmpl = cgc_float_unary_template(n);
-        KILN_ASSERT(tmpl != NULL);
-        cgc_expand(tmpl, a.suffix, expr, sizeof expr);
+        double p[3];
+        ir_scalar_node_params(n, p);
+        const char *operand[1] = {"a"};
+        if (!cgc_scalar_expr(e, n, (IrScalar)ir_scalar_of_node(n), operand, p, a.compute, a.suffix,
+                             expr, sizeof expr))
+            return false;
     }
     char stmt[512];
     snprintf(stmt, sizeof stmt, "{ const %s a = %s(x0[$1]); y0[$0] = %s(%s); }", a.compute,
@@ -154,7 +109,10 @@ static bool cgc_emit_binary(CgcEmitter *e, const IrNode *n, char op) {
                      a.wrap_type, op, a.wrap_type);
         }
     } else {
-        snprintf(expr, sizeof expr, "a %c b", op);
+        const char *operands[2] = {"a", "b"};
+        if (!cgc_scalar_expr(e, n, (IrScalar)ir_scalar_of_node(n), operands, NULL, a.compute,
+                             a.suffix, expr, sizeof expr))
+            return false;
     }
     char stmt[512];
     snprintf(stmt, sizeof stmt, "{ const %s a = %s(x0[$1]), b = %s(x1[$2]); y0[$0] = %s(%s); }",

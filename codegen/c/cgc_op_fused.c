@@ -8,68 +8,22 @@
 
 #include "cgc.h"
 
-/* Writes the C expression of instruction (op, a, b) into buf; sfx is "f" (f32) or "". */
+/* Writes the C expression of instruction (op, a, b) into buf: its row of the scalar table
+ * (ir/scalar.h) on registers and constants k; sfx is "f" (f32) or "". */
 static bool cgc_fused_expr(const CgcEmitter *e, const IrNode *n, int64_t op, int64_t a, int64_t b,
                            const double *k, const char *sfx, char *buf, size_t cap) {
-    char lit[64];
-    switch ((IrFusedOpcode)op) {
-    case IR_FUSED_ADD:
-    case IR_FUSED_SUB:
-    case IR_FUSED_MUL:
-    case IR_FUSED_DIV: {
-        static const char sym[] = "+-*/";
-        snprintf(buf, cap, "r%lld %c r%lld", (long long)a, sym[op], (long long)b);
-        return true;
+    if (op < 0 || op >= IR_FUSED_OPCODE_COUNT) return cgc_node_fail(e, n, "bad fused opcode");
+    int64_t slot[2] = {a, b};
+    char regs[2][32] = {"", ""};
+    const char *operands[2] = {regs[0], regs[1]};
+    const double *params = NULL;
+    for (int i = 0; i < 2; i++) {
+        if (ir_fused_slot_is_reg(op, i))
+            snprintf(regs[i], sizeof regs[i], "r%lld", (long long)slot[i]);
+        if (ir_fused_slot_is_param(op, i)) params = k + slot[i];
     }
-    case IR_FUSED_NEG:
-        snprintf(buf, cap, "-r%lld", (long long)a);
-        return true;
-    case IR_FUSED_EXP:
-        snprintf(buf, cap, "exp%s(r%lld)", sfx, (long long)a);
-        return true;
-    case IR_FUSED_SQRT:
-        snprintf(buf, cap, "sqrt%s(r%lld)", sfx, (long long)a);
-        return true;
-    case IR_FUSED_RSQRT:
-        snprintf(buf, cap, "1.0%s / sqrt%s(r%lld)", sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_RELU:
-        snprintf(buf, cap, "r%lld < 0.0%s ? 0.0%s : r%lld", (long long)a, sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_SILU:
-        snprintf(buf, cap, "r%lld / (1.0%s + exp%s(-r%lld))", (long long)a, sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_SIGMOID:
-        snprintf(buf, cap, "1.0%s / (1.0%s + exp%s(-r%lld))", sfx, sfx, sfx, (long long)a);
-        return true;
-    case IR_FUSED_TANH:
-        snprintf(buf, cap, "tanh%s(r%lld)", sfx, (long long)a);
-        return true;
-    case IR_FUSED_GELU:
-        snprintf(buf, cap, "0.5%s * r%lld * (1.0%s + erf%s(r%lld * 0.70710678118654752440%s))", sfx,
-                 (long long)a, sfx, sfx, (long long)a, sfx);
-        return true;
-    case IR_FUSED_GELU_TANH:
-        snprintf(buf, cap,
-                 "0.5%s * r%lld * (1.0%s + tanh%s(0.79788456080286535588%s * (r%lld + 0.044715%s * "
-                 "r%lld * r%lld * r%lld)))",
-                 sfx, (long long)a, sfx, sfx, sfx, (long long)a, sfx, (long long)a, (long long)a,
-                 (long long)a);
-        return true;
-    case IR_FUSED_POW:
-        if (!cgc_double_literal(k[b], sfx, lit, sizeof lit))
-            return cgc_node_fail(e, n, "a Pow exponent is not finite");
-        snprintf(buf, cap, "pow%s(r%lld, %s)", sfx, (long long)a, lit);
-        return true;
-    case IR_FUSED_CONST:
-        if (!cgc_double_literal(k[a], sfx, lit, sizeof lit))
-            return cgc_node_fail(e, n, "a constant is not finite");
-        snprintf(buf, cap, "%s", lit);
-        return true;
-    case IR_FUSED_OPCODE_COUNT:
-        break;
-    }
-    return cgc_node_fail(e, n, "bad fused opcode");
+    return cgc_scalar_expr(e, n, (IrScalar)op, operands, params, *sfx ? "float" : "double", sfx,
+                           buf, cap);
 }
 
 /* Writes "base + i0 * s0 + ..." for strides s over the output's rank. */

@@ -1,7 +1,7 @@
 /* The "index" op family (ir/ops_index.h) in the C backend, generated inline as loops with the
  * shapes as constants. Every index is checked before it is used: an index out of range zeroes
  * the node's outputs and makes its function return KILN_ERR_INDEX, which the entry points pass
- * to the caller (cgc_node_returns_status in codegen/c/cgc_backend.c lists these ops). */
+ * to the caller (they are flagged IR_OPF_STATUS in the op table). */
 #include "cgc.h"
 
 #include <string.h>

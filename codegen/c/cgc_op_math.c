@@ -19,18 +19,6 @@ static bool cgc_math_is_int(IrDtype t) {
     return t == IR_DTYPE_I8 || t == IR_DTYPE_I32 || t == IR_DTYPE_I64;
 }
 
-/* Copies template t into buf with every '@' replaced by suffix. */
-static void cgc_math_expand(const char *t, const char *suffix, char *buf, size_t cap) {
-    size_t len = 0;
-    for (; *t && len + 8 < cap; t++) {
-        if (*t == '@')
-            for (const char *s = suffix; *s; s++) buf[len++] = *s;
-        else
-            buf[len++] = *t;
-    }
-    buf[len] = '\0';
-}
-
 /* Marks every parameter used, for a node whose output is empty (no loop reads them). Returns
  * true when it was empty. */
 static bool cgc_math_empty(CgcEmitter *e, const IrNode *n) {
@@ -53,94 +41,14 @@ static void cgc_math_nest(CgcEmitter *e, const IrNode *n, int n_in, const char *
     cgc_emit_nest(e, &nest, stmt);
 }
 
-/* A float parameter as a literal of the computing type; false (with a message) if not finite. */
-static bool cgc_math_param(CgcEmitter *e, const IrNode *n, const char *attr, const char *suffix,
-                           char *buf, size_t cap) {
-    if (cgc_double_literal(ir_attr_float(n, attr), suffix, buf, cap)) return true;
-    char msg[96];
-    snprintf(msg, sizeof msg, "attribute %s must be finite", attr);
-    return cgc_node_fail(e, n, msg);
-}
-
-/* The float expression of a Unary fn in terms of `a`; '@' stands for the suffix, A/B/G for the
- * alpha/beta/gamma literals (written as %1$s.. is not C11 printf, so they are substituted). */
-static const char *cgc_unary_template(IrMathUnary fn) {
-    switch (fn) {
-    case IR_MATH_UNARY_ABS:
-        return "fabs@(a)";
-    case IR_MATH_UNARY_SIGN:
-        return "a > 0 ? 1.0@ : a < 0 ? -1.0@ : a";
-    case IR_MATH_UNARY_CEIL:
-        return "ceil@(a)";
-    case IR_MATH_UNARY_FLOOR:
-        return "floor@(a)";
-    case IR_MATH_UNARY_ROUND:
-        return "nearbyint@(a)";
-    case IR_MATH_UNARY_RECIPROCAL:
-        return "1.0@ / a";
-    case IR_MATH_UNARY_ERF:
-        return "erf@(a)";
-    case IR_MATH_UNARY_LOG:
-        return "log@(a)";
-    case IR_MATH_UNARY_SIN:
-        return "sin@(a)";
-    case IR_MATH_UNARY_COS:
-        return "cos@(a)";
-    case IR_MATH_UNARY_TAN:
-        return "tan@(a)";
-    case IR_MATH_UNARY_ASIN:
-        return "asin@(a)";
-    case IR_MATH_UNARY_ACOS:
-        return "acos@(a)";
-    case IR_MATH_UNARY_ATAN:
-        return "atan@(a)";
-    case IR_MATH_UNARY_SINH:
-        return "sinh@(a)";
-    case IR_MATH_UNARY_COSH:
-        return "cosh@(a)";
-    case IR_MATH_UNARY_ASINH:
-        return "asinh@(a)";
-    case IR_MATH_UNARY_ACOSH:
-        return "acosh@(a)";
-    case IR_MATH_UNARY_ATANH:
-        return "atanh@(a)";
-    case IR_MATH_UNARY_SOFTPLUS:
-        return "log1p@(exp@(a))";
-    case IR_MATH_UNARY_SOFTSIGN:
-        return "a / (1.0@ + fabs@(a))";
-    case IR_MATH_UNARY_MISH:
-        return "a * tanh@(log1p@(exp@(a)))";
-    case IR_MATH_UNARY_HARDSWISH:
-        return "a * fmax@(0.0@, fmin@(1.0@, a / 6.0@ + 0.5@))";
-    case IR_MATH_UNARY_ELU:
-        return "a < 0 ? A * (exp@(a) - 1.0@) : a";
-    case IR_MATH_UNARY_SELU:
-        return "G * (a <= 0 ? A * (exp@(a) - 1.0@) : a)";
-    case IR_MATH_UNARY_CELU:
-        return "fmax@(0.0@, a) + fmin@(0.0@, A * (exp@(a / A) - 1.0@))";
-    case IR_MATH_UNARY_LEAKY_RELU:
-        return "a < 0 ? A * a : a";
-    case IR_MATH_UNARY_THRESHOLDED_RELU:
-        return "a > A ? a : 0.0@";
-    case IR_MATH_UNARY_HARD_SIGMOID:
-        return "fmax@(0.0@, fmin@(1.0@, A * a + B))";
-    case IR_MATH_UNARY_SHRINK:
-        return "a < -A ? a + B : a > A ? a - B : 0.0@";
-    case IR_MATH_UNARY_COUNT:
-        break;
-    }
-    KILN_ASSERT(!"unknown unary fn");
-    return NULL;
-}
-
 bool cgc_emit_unary_fn(CgcEmitter *e, const IrNode *n) {
-    IrMathUnary fn = (IrMathUnary)ir_math_unary_fn(ir_attr_string(n, "fn"));
+    IrScalar fn = (IrScalar)ir_math_unary_fn(ir_attr_string(n, "fn"));
     IrDtype t = cgc_in_type(e, n, 0)->dtype;
     const char *T = cgc_ctype(t), *suffix = cgc_math_suffix(t);
     char stmt[1024];
-    if (cgc_math_is_int(t) && (fn == IR_MATH_UNARY_ABS || fn == IR_MATH_UNARY_SIGN)) {
+    if (cgc_math_is_int(t) && (fn == IR_SCALAR_ABS || fn == IR_SCALAR_SIGN)) {
         /* |INT_MIN| wraps to INT_MIN, as two's complement negation does. */
-        if (fn == IR_MATH_UNARY_ABS)
+        if (fn == IR_SCALAR_ABS)
             snprintf(stmt, sizeof stmt,
                      "{ const %s a = x0[$1]; y0[$0] = a < 0 ? (%s)(0u - (uint64_t)a) : a; }", T, T);
         else
@@ -150,24 +58,11 @@ bool cgc_emit_unary_fn(CgcEmitter *e, const IrNode *n) {
         return true;
     }
     if (!suffix) return cgc_unsupported_dtype(e, n, t);
-    char lits[3][64];
-    const char *attrs[3] = {"alpha", "beta", "gamma"};
-    for (int k = 0; k < 3; k++)
-        if (!cgc_math_param(e, n, attrs[k], suffix, lits[k], sizeof lits[k])) return false;
-    /* Substitute A, B, G, then the suffix. */
-    char tmpl[512];
-    size_t len = 0;
-    for (const char *p = cgc_unary_template(fn); *p && len + 70 < sizeof tmpl; p++) {
-        const char *lit = *p == 'A' ? lits[0] : *p == 'B' ? lits[1] : *p == 'G' ? lits[2] : NULL;
-        if (lit) {
-            len += (size_t)snprintf(tmpl + len, sizeof tmpl - len, "(%s)", lit);
-        } else {
-            tmpl[len++] = *p;
-        }
-    }
-    tmpl[len] = '\0';
+    double p[3];
+    ir_scalar_node_params(n, p); /* alpha, beta, gamma */
+    const char *operand[1] = {"a"};
     char expr[768];
-    cgc_math_expand(tmpl, suffix, expr, sizeof expr);
+    if (!cgc_scalar_expr(e, n, fn, operand, p, T, suffix, expr, sizeof expr)) return false;
     snprintf(stmt, sizeof stmt, "{ const %s a = x0[$1]; y0[$0] = %s; }", T, expr);
     cgc_math_nest(e, n, 1, stmt);
     return true;
@@ -240,56 +135,39 @@ bool cgc_emit_not(CgcEmitter *e, const IrNode *n) {
     return true;
 }
 
+/* Binary: float operands render the scalar table's row; integer ones are integer arithmetic
+ * without undefined behaviour, written here. */
 bool cgc_emit_binary_fn(CgcEmitter *e, const IrNode *n) {
-    IrMathBinary fn = (IrMathBinary)ir_math_binary_fn(ir_attr_string(n, "fn"));
+    IrScalar fn = (IrScalar)ir_math_binary_fn(ir_attr_string(n, "fn"));
     IrDtype t = cgc_in_type(e, n, 0)->dtype, tb = cgc_in_type(e, n, 1)->dtype;
     const char *T = cgc_ctype(t), *s = cgc_math_suffix(t);
     bool is_int = cgc_math_is_int(t);
     if (!s && !is_int) return cgc_unsupported_dtype(e, n, t);
     if (!cgc_math_suffix(tb) && !cgc_math_is_int(tb)) return cgc_unsupported_dtype(e, n, tb);
     char body[512];
-    switch (fn) {
-    case IR_MATH_BINARY_MIN:
-    case IR_MATH_BINARY_MAX: {
-        char op = fn == IR_MATH_BINARY_MIN ? '<' : '>';
-        if (is_int)
-            snprintf(body, sizeof body, "y0[$0] = a %c b ? a : b;", op);
-        else
-            snprintf(body, sizeof body, "y0[$0] = a != a || b != b ? (%s)NAN : a %c b ? a : b;", T,
-                     op);
-        break;
-    }
-    case IR_MATH_BINARY_MOD:
-    case IR_MATH_BINARY_FMOD: {
-        const char *fix =
-            fn == IR_MATH_BINARY_MOD ? "if (r != 0 && ((r < 0) != (b < 0))) r += b; " : "";
-        if (is_int) {
-            /* b == 0 (a run-time error in the interpreter) gives 0 here; b == -1 is special
-             * cased because INT_MIN % -1 overflows. The sign fix-up cannot overflow: r and b
-             * have opposite signs. */
-            snprintf(
-                body, sizeof body, "%s r = b == 0 || b == -1 ? 0 : (%s)(a %% b); %sy0[$0] = r;", T,
-                T, fn == IR_MATH_BINARY_MOD ? "if (r != 0 && ((r < 0) != (b < 0))) r += b; " : "");
-        } else {
-            snprintf(body, sizeof body, "%s r = fmod%s(a, b); %sy0[$0] = r;", T, s, fix);
-        }
-        break;
-    }
-    case IR_MATH_BINARY_POW:
+    if (!is_int) {
+        /* b may have another dtype than a (pow): it computes in a's type */
+        char b_as_t[32];
+        snprintf(b_as_t, sizeof b_as_t, "(%s)b", T);
+        const char *operands[2] = {"a", tb == t ? "b" : b_as_t};
+        char expr[448];
+        if (!cgc_scalar_expr(e, n, fn, operands, NULL, T, s, expr, sizeof expr)) return false;
+        snprintf(body, sizeof body, "y0[$0] = %s;", expr);
+    } else if (fn == IR_SCALAR_MIN || fn == IR_SCALAR_MAX) {
+        snprintf(body, sizeof body, "y0[$0] = a %c b ? a : b;", fn == IR_SCALAR_MIN ? '<' : '>');
+    } else if (fn == IR_SCALAR_MOD || fn == IR_SCALAR_FMOD) {
+        /* b == 0 (a run-time error in the interpreter) gives 0 here; b == -1 is special cased
+         * because INT_MIN % -1 overflows. The sign fix-up cannot overflow: r and b have
+         * opposite signs. */
+        snprintf(body, sizeof body, "%s r = b == 0 || b == -1 ? 0 : (%s)(a %% b); %sy0[$0] = r;", T,
+                 T, fn == IR_SCALAR_MOD ? "if (r != 0 && ((r < 0) != (b < 0))) r += b; " : "");
+    } else if (fn == IR_SCALAR_POW_BINARY) {
         /* An integer base computes in double and converts as Cast does (truncating, with
          * out-of-range values defined by the runtime, as in the interpreter). */
-        if (is_int)
-            snprintf(body, sizeof body, "y0[$0] = krt_cvt_%s(pow((double)a, (double)b));",
-                     ir_dtype_name(t));
-        else
-            snprintf(body, sizeof body, "y0[$0] = pow%s(a, (%s)b);", s, T);
-        break;
-    case IR_MATH_BINARY_PRELU:
-        if (is_int) return cgc_unsupported_dtype(e, n, t);
-        snprintf(body, sizeof body, "y0[$0] = a < 0 ? a * b : a;");
-        break;
-    case IR_MATH_BINARY_COUNT:
-        KILN_ASSERT(!"unknown binary fn");
+        snprintf(body, sizeof body, "y0[$0] = krt_cvt_%s(pow((double)a, (double)b));",
+                 ir_dtype_name(t));
+    } else {
+        return cgc_unsupported_dtype(e, n, t); /* prelu */
     }
     char stmt[768];
     snprintf(stmt, sizeof stmt, "{ const %s a = x0[$1]; const %s b = x1[$2]; %s }", T,

@@ -4,7 +4,7 @@
  * produce from today's patterns. */
 #include "cg_cases.h"
 
-#define P(op, a, b) IR_FUSED_##op, a, b
+#define P(op, a, b) IR_SCALAR_##op, a, b /* opcodes are the CORE rows of ir/scalar.h */
 
 static void set_program(CgtCase *c, const int64_t *prog, int n_ints, const double *consts,
                         int n_consts) {

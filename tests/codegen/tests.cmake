@@ -13,3 +13,6 @@ kiln_add_unit_test(test_codegen_every_op ${CMAKE_CURRENT_LIST_DIR}/test_codegen_
   ${CMAKE_CURRENT_LIST_DIR}/cases_index.c ${CMAKE_CURRENT_LIST_DIR}/cases_fused.c
   ${CMAKE_CURRENT_LIST_DIR}/cases_llm.c ${KILN_CG_HARNESS})
 set_tests_properties(test_codegen_every_op PROPERTIES TIMEOUT 600)
+# Every row of the scalar-function table (ir/scalar.h): its C template against its reference.
+kiln_add_unit_test(test_scalar_table ${CMAKE_CURRENT_LIST_DIR}/test_scalar_table.c ${KILN_CG_HARNESS})
+set_tests_properties(test_scalar_table PROPERTIES TIMEOUT 300)
