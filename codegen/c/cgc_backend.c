@@ -127,7 +127,8 @@ static bool cgc_emit_node(CgcEmitter *e, int i) {
                 cgc_ctype(ir_value(g, n->outputs[j])->type.dtype), j);
         first = false;
     }
-    if (n->op == IR_OP_KV_ATTENTION) fputs(", const KrtKvState *kv", f);
+    /* stateful ops (KvAttention) reach the context's KV cache through kv */
+    if (ir_op_has(n->op, IR_OPF_STATEFUL)) fputs(", const KrtKvState *kv", f);
     /* every node takes the pool, so the entry points call all nodes alike */
     fputs(", KrtPool *pool) {\n    (void)pool;\n", f);
     if (!cgc_emit_table[n->op](e, n)) return false;

@@ -60,7 +60,7 @@ void cgc_write_node_calls(CgcEmitter *e, const CgEntry *en) {
             cgc_put_value_ptr(e, n->outputs[j]);
             first = false;
         }
-        if (n->op == IR_OP_KV_ATTENTION) fputs(", kv", f);
+        if (ir_op_has(n->op, IR_OPF_STATEFUL)) fputs(", kv", f);
         fputs(", ctx->pool", f);
         fputs(fails ? ");\n        if (status != KILN_OK) return status;\n    }\n" : ");\n", f);
     }
