@@ -96,19 +96,18 @@ static bool vf_entry(const IrGraph *g, int ei, bool *need, int *covered, Diag *d
     if (e->n_outputs < 1) return vf_fail(d, g, "entry '%s' has no outputs", e->name);
     for (int i = 0; i < e->n_inputs; i++) {
         int v = e->inputs[i];
-        if (vf_index_of(g->inputs, g->n_inputs, v) < 0 || vf_index_of(e->inputs, i, v) >= 0)
+        if (ir_input_slot(g, v) < 0 || vf_index_of(e->inputs, i, v) >= 0)
             return vf_fail(d, g, "entry '%s': input %d is not a graph input or repeats one",
                            e->name, i);
     }
     for (int i = 0; i < e->n_outputs; i++) {
         int v = e->outputs[i];
-        int at = vf_index_of(g->outputs, g->n_outputs, v);
+        int at = ir_output_slot(g, v);
         if (at < 0 || vf_index_of(e->outputs, i, v) >= 0)
             return vf_fail(d, g, "entry '%s': output %d is not a graph output or repeats one",
                            e->name, i);
         covered[at] = 1;
-        if (vf_index_of(g->inputs, g->n_inputs, v) >= 0 &&
-            vf_index_of(e->inputs, e->n_inputs, v) < 0)
+        if (ir_input_slot(g, v) >= 0 && vf_index_of(e->inputs, e->n_inputs, v) < 0)
             return vf_fail(d, g, "entry '%s' returns a graph input it does not take", e->name);
     }
     ir_entry_nodes(g, e, need);
@@ -117,8 +116,7 @@ static bool vf_entry(const IrGraph *g, int ei, bool *need, int *covered, Diag *d
         const IrNode *n = &g->nodes[ni];
         for (int k = 0; k < n->n_inputs; k++) {
             int v = n->inputs[k];
-            if (v >= 0 && vf_index_of(g->inputs, g->n_inputs, v) >= 0 &&
-                vf_index_of(e->inputs, e->n_inputs, v) < 0) {
+            if (v >= 0 && ir_input_slot(g, v) >= 0 && vf_index_of(e->inputs, e->n_inputs, v) < 0) {
                 ir_node_error(d, g, n,
                               "it belongs to entry '%s' but reads graph input '%s', "
                               "which that entry does not take",

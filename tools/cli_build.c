@@ -33,12 +33,11 @@ bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, ch
         cg_default_prefix(g, prefix_out, prefix_cap);
     }
 
-    if (!cg_backend_check(backend, g, d)) return false;
     CgOptions copt = {0};
     copt.out_dir = dir;
     copt.prefix = prefix_out;
     copt.embed_weights = opt->embed_weights;
-    if (!cg_emit(backend, g, &copt, d)) return false;
+    if (!cg_emit(backend, g, &copt, d)) return false; /* checks every node first */
     CgBuildOptions build = {
         .prefix = prefix_out, .quick = opt->quick, .runtime_library = opt->runtime_library};
     return !opt->emit_so || backend->build(dir, &build, d);
