@@ -39,6 +39,34 @@ static void cg_entry(const IrGraph *g, const IrEntry *ie, CgEntry *e) {
     free(need);
 }
 
+/* Appends a 64-byte aligned region of bytes to the workspace; its offset into *offset. False
+ * when the workspace size overflows. */
+static bool cg_workspace_region(CgModule *m, int64_t bytes, int64_t *offset) {
+    if (m->workspace_bytes > INT64_MAX - 63) return false;
+    int64_t at = (m->workspace_bytes + 63) / 64 * 64;
+    if (bytes < 0 || at > INT64_MAX - bytes) return false;
+    *offset = at;
+    m->workspace_bytes = at + bytes;
+    return true;
+}
+
+/* A decoder's prefill staging after the memory plan's arena: the logits f32[P, vocab] the
+ * prefill entry writes before the host copies the caller's n rows out, and the padded token
+ * ids and positions i64[P] the host fills (runtime/krt_model.h). */
+static bool cg_decoder_staging(CgModule *m, Diag *d) {
+    int64_t p = m->decoder.max_prefill, v = m->decoder.vocab;
+    bool ok = p > 0 && v > 0 && p <= INT64_MAX / 4 / v && p <= INT64_MAX / 8;
+    ok = ok && cg_workspace_region(m, p * v * 4, &m->scratch_offset);
+    ok = ok && cg_workspace_region(m, p * 8, &m->prefill_ids_offset);
+    ok = ok && cg_workspace_region(m, p * 8, &m->prefill_positions_offset);
+    if (!ok) {
+        diag_at(d, m->g->source_path, NULL, NULL, "the workspace size overflows");
+        return false;
+    }
+    m->scratch_bytes = p * v * 4;
+    return true;
+}
+
 bool cg_lower(const IrGraph *g, CgModule *m, Diag *d) {
     memset(m, 0, sizeof *m);
     m->g = g;
@@ -61,20 +89,8 @@ bool cg_lower(const IrGraph *g, CgModule *m, Diag *d) {
         }
         kv->bytes = kv->bytes_per_token * (uint64_t)kv->capacity;
     }
-    int64_t scratch = 0;
-    if (m->is_decoder && (m->decoder.max_prefill > INT64_MAX / 4 / m->decoder.vocab ||
-                          g->arena_bytes > INT64_MAX - 63)) {
-        diag_at(d, g->source_path, NULL, NULL, "the workspace size overflows");
-        return false;
-    }
-    if (m->is_decoder) scratch = m->decoder.max_prefill * m->decoder.vocab * 4;
-    m->scratch_offset = scratch ? (g->arena_bytes + 63) / 64 * 64 : 0;
-    m->scratch_bytes = scratch;
-    if (scratch && m->scratch_offset > INT64_MAX - scratch) {
-        diag_at(d, g->source_path, NULL, NULL, "the workspace size overflows");
-        return false;
-    }
-    m->workspace_bytes = scratch ? m->scratch_offset + scratch : g->arena_bytes;
+    m->workspace_bytes = g->arena_bytes;
+    if (m->is_decoder && !cg_decoder_staging(m, d)) return false;
 
     m->n_entries = m->is_decoder ? 2 : 1;
     m->entries = calloc((size_t)m->n_entries, sizeof *m->entries);

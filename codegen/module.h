@@ -41,11 +41,13 @@ typedef struct CgKvLayout {
 typedef struct CgModule {
     const IrGraph *g; /* planned: static shapes, arena offsets */
     CgWeightsLayout weights;
-    /* Workspace bytes one context needs: the memory plan's arena, then (decoders) the
-     * prefill logits scratch f32[max_prefill, vocab] at scratch_offset (64-byte aligned),
-     * which prefill fills before copying the caller's n rows out. */
+    /* Workspace bytes one context needs: the memory plan's arena, then (decoders) the prefill
+     * staging, each region 64-byte aligned: the logits scratch f32[max_prefill, vocab] at
+     * scratch_offset, which the prefill entry fills before the host copies the caller's n rows
+     * out, and the padded token ids and positions i64[max_prefill] the host writes. */
     int64_t workspace_bytes;
-    int64_t scratch_offset, scratch_bytes; /* 0 and 0 without a decoder */
+    int64_t scratch_offset, scratch_bytes;                /* 0 and 0 without a decoder */
+    int64_t prefill_ids_offset, prefill_positions_offset; /* 0 without a decoder */
     bool is_decoder;
     IrDecoder decoder; /* valid when is_decoder */
     CgKvLayout kv;     /* valid when is_decoder */

@@ -6,8 +6,9 @@
  *
  * Conventions: tensors are dense, row-major and packed; sizes are int64_t element counts.
  * Kernels that may run in place (the output aliasing the input, same shape) say so; no other
- * argument pairs may overlap. The runtime does not depend on kiln_model.h: functions that can
- * fail return bool or a KrtLoad code, and the generated code maps them to KILN_ERR_* codes. */
+ * argument pairs may overlap. Kernels and loaders that can fail return bool or a KrtLoad code;
+ * the host API (krt_model.h), the one part that depends on kiln_model.h, maps them to the
+ * KILN_ERR_* codes callers see. */
 #ifndef KILN_RT_H
 #define KILN_RT_H
 

@@ -10,7 +10,7 @@
 
 #include "ir/diag.h"
 #include "ir/interp.h"
-#include "kiln/model.h"
+#include "kiln/kiln_model.h"
 #include "passes/pass.h"
 
 #define CLI_VERSION "0.1.0"

@@ -1,4 +1,4 @@
-/* Driving a compiled model through its generic descriptor `kiln_model` (include/kiln/model.h).
+/* Driving a compiled model through its generic descriptor `kiln_model` (kiln_model.h).
  * The library is treated as input: its descriptor is checked before anything trusts it. */
 #include "cli.h"
 
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kiln/model.h"
+#include "kiln/kiln_model.h"
 
 /* Upper bound on a descriptor's input/output count, against a corrupt descriptor. */
 #define CLI_MAX_TENSORS 4096

@@ -158,9 +158,14 @@ bool cgc_weights_write_c(const CgModule *m, const char *prefix, const char *path
 void cgc_write_header_begin(FILE *f, const CgModule *m, const CgOptions *opt);
 void cgc_write_run_decl(FILE *f, const IrGraph *g, const CgOptions *opt);
 void cgc_write_header_end(FILE *f, const CgOptions *opt);
-/* <prefix>.c after the node functions: init/create/destroy/workspace_size/attach_pool/
- * status_string, then the entries (cgc_write_run or cgc_decoder_write_entries). */
-void cgc_write_api(CgcEmitter *e);
+/* <prefix>.c after the node functions. cgc_write_entry writes entry `index` of the module as
+ * the static KrtEntryFn entry_<index> (krt_model.h); cgc_write_api the const KrtModelTable
+ * <prefix>_table (run_entry: the plain model's entry function, decoder_table: the name of the
+ * decoder's KrtDecoderTable; either NULL) and the wrappers every model has (init, create,
+ * destroy, workspace_size, attach_pool, status_string); cgc_write_run the wrapper <prefix>_run
+ * of a plain model. */
+void cgc_write_entry(CgcEmitter *e, int index);
+void cgc_write_api(CgcEmitter *e, const char *run_entry, const char *decoder_table);
 void cgc_write_run(CgcEmitter *e);
 /* <prefix>_model.c of a plain model (decoders: cgc_decoder_write_descriptor). */
 void cgc_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt);
@@ -170,28 +175,30 @@ void cgc_put_run_params(FILE *f, const IrGraph *g);
 /* Writes prefix upper-cased. */
 void cgc_put_upper(FILE *f, const char *s);
 
-/* Writes the calls of entry en's node functions into a function body whose parameters are
- * in<slot>/out<slot> (graph input and output positions) and, for decoders, kv. */
+/* Writes the calls of entry en's node functions into a function body that has ctx, kv and
+ * in<slot>/out<slot> (graph input and output positions) in scope (cgc_write_entry). */
 void cgc_write_node_calls(CgcEmitter *e, const CgEntry *en);
 
 /* Writes the definition of the generic descriptor `const KilnModel kiln_model` for prefix p:
  * n_inputs / n_outputs entries of the <p>_inputs / <p>_outputs tables (0: NULL), the weights
- * and workspace sizes, the <p>_model_* entry points, and, when decoder is set, a pointer to
- * the KilnDecoder object <p>_decoder (NULL otherwise). */
+ * and workspace sizes, <p>_model_create (written here) and the runtime's krt_kiln_* entry
+ * points, and, when decoder is set, a pointer to the KilnDecoder object <p>_decoder (NULL
+ * otherwise). */
 void cgc_put_model_descriptor(FILE *f, const IrGraph *g, const CgOptions *opt, const char *p,
                               int n_inputs, int n_outputs, bool decoder);
 
 /* ---- decoder LLMs (cgc_decoder.c) --------------------------------------------------------
  * A module with is_decoder (a graph with KV cache states, docs/llm.md). The generated KV cache
  * holds, per layer, keys then values, each [max_context, Hkv, D] f32. */
-#define CGC_MAX_PREFILL 4096 /* the generated prefill keeps [P] ids and positions on the stack */
 
-/* The C backend's own limits on a decoder (f32 cache, prefill within CGC_MAX_PREFILL); true
- * for plain modules. */
+/* The C backend's own limit on a decoder (an f32 cache); true for plain modules. */
 bool cgc_decoder_check(const CgModule *m, Diag *d);
-/* Decoder parts of <prefix>.h, <prefix>.c and <prefix>_model.c. */
+/* Decoder parts: <prefix>.h's declarations; in <prefix>.c the prefill and decode entries
+ * (entry_0, entry_1) with the KrtDecoderTable <prefix>_decoder_table, and the wrappers of the
+ * runtime's decoder API; <prefix>_model.c. */
 void cgc_decoder_write_header(FILE *f, const CgModule *m, const CgOptions *opt);
 void cgc_decoder_write_entries(CgcEmitter *e);
+void cgc_decoder_write_wrappers(CgcEmitter *e);
 void cgc_decoder_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt);
 
 #endif

@@ -150,22 +150,22 @@ static bool cgc_emit_source(CgcEmitter *e) {
             "#include \"%s.h\"\n\n#include <math.h>\n#include <stdint.h>\n#include <stdlib.h>\n"
             "#include <string.h>\n\n#include \"kiln_rt.h\"\n\n",
             p);
-    fprintf(f,
-            "#define MODEL_PAYLOAD_BYTES UINT64_C(%" PRIu64 ")\n"
-            "#define MODEL_WEIGHTS_HASH UINT64_C(0x%016" PRIx64 ")\n\n",
-            e->m->weights.payload_bytes, e->m->weights.hash);
-    if (e->opt->embed_weights)
-        fprintf(f, "const unsigned char *%s_weights_blob(void); /* %s_weights.c */\n\n", p, p);
     bool ok = true;
     for (int i = 0; i < e->g->n_nodes; i++) ok &= cgc_emit_node(e, i);
-    if (ok) {
-        cgc_write_api(e);
-        if (e->m->is_decoder)
-            cgc_decoder_write_entries(e);
-        else
-            cgc_write_run(e);
+    if (!ok) return false;
+    /* the entries, the table the runtime's host API reads, and the typed wrappers */
+    if (e->m->is_decoder) {
+        char table[512];
+        snprintf(table, sizeof table, "%s_decoder_table", p);
+        cgc_decoder_write_entries(e);
+        cgc_write_api(e, NULL, table);
+        cgc_decoder_write_wrappers(e);
+    } else {
+        cgc_write_entry(e, 0);
+        cgc_write_api(e, "entry_0", NULL);
+        cgc_write_run(e);
     }
-    return ok;
+    return true;
 }
 
 /* Writes len bytes to dir/name. */
@@ -219,9 +219,7 @@ static bool cgc_write_text(const char *name, CgcWriter write, const CgModule *m,
 static bool cgc_write_runtime(const CgOptions *opt, Diag *d) {
     for (int i = 0; i < cg_runtime_file_count; i++) {
         const CgEmbeddedFile *rf = &cg_runtime_files[i];
-        /* include/kiln/model.h travels as kiln_model.h, the name generated code includes */
-        const char *name = strcmp(rf->name, "model.h") == 0 ? "kiln_model.h" : rf->name;
-        if (!cgc_write_bytes(opt->out_dir, name, rf->data, rf->size, d)) return false;
+        if (!cgc_write_bytes(opt->out_dir, rf->name, rf->data, rf->size, d)) return false;
     }
     return true;
 }

@@ -212,7 +212,7 @@ bool cgc_build_runtime(const char *work_dir, char *out, size_t cap, Diag *d) {
     /* every file first: the sources include each other's headers */
     for (int i = 0; i < cg_runtime_file_count && ok; i++) {
         const CgEmbeddedFile *f = &cg_runtime_files[i];
-        const char *name = strcmp(f->name, "model.h") == 0 ? "kiln_model.h" : f->name;
+        const char *name = f->name;
         free(path);
         path = malloc(strlen(rt) + strlen(name) + 2);
         KILN_ASSERT(path != NULL);

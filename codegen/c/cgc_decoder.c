@@ -1,6 +1,7 @@
 /* The decoder-LLM parts of the generated model (docs/llm.md): the C backend's limits on the
- * module's decoder, the KV cache API (attach_kv, reset, prefill, decode, position) and the
- * descriptor with its KilnDecoder. The layout itself comes from the module (codegen/lower.c). */
+ * module's decoder, the prefill and decode entries with their KrtDecoderTable, the wrappers of
+ * the runtime's KV cache API (attach_kv, reset, prefill, decode, position) and the descriptor
+ * with its KilnDecoder. The layout itself comes from the module (codegen/lower.c). */
 #include "cgc.h"
 
 #include <inttypes.h>
@@ -15,10 +16,6 @@ static bool cgc_decoder_fail(const IrGraph *g, Diag *d, const char *why) {
 bool cgc_decoder_check(const CgModule *m, Diag *d) {
     if (!m->is_decoder) return true;
     if (m->kv.dtype != IR_DTYPE_F32) return cgc_decoder_fail(m->g, d, "its KV cache is not f32");
-    if (m->decoder.max_prefill > CGC_MAX_PREFILL)
-        return cgc_decoder_fail(m->g, d,
-                                "prefill buffers of more than 4096 tokens do not fit the "
-                                "stack of the generated prefill");
     return true;
 }
 
@@ -27,14 +24,12 @@ typedef struct CgcDec {
     int64_t max_prefill, vocab, max_context;
     int64_t bos, eos;            /* -1 when none */
     uint64_t kv_bytes_per_token; /* layers x 2 x Hkv x D x 4 */
-    int64_t scratch_offset;      /* workspace offset of the prefill logits [P, V] */
 } CgcDec;
 
 static CgcDec cgc_dec(const CgModule *m) {
     KILN_ASSERT(m->is_decoder);
     CgcDec d = {m->decoder.max_prefill,  m->decoder.vocab,        m->kv.capacity,
-                m->g->meta.bos_token_id, m->g->meta.eos_token_id, m->kv.bytes_per_token,
-                m->scratch_offset};
+                m->g->meta.bos_token_id, m->g->meta.eos_token_id, m->kv.bytes_per_token};
     return d;
 }
 
@@ -76,65 +71,45 @@ void cgc_decoder_write_header(FILE *f, const CgModule *m, const CgOptions *opt) 
 }
 
 void cgc_decoder_write_entries(CgcEmitter *e) {
-    const CgcDec dv = cgc_dec(e->m), *dec = &dv;
+    const CgModule *m = e->m;
+    const CgcDec dv = cgc_dec(m), *dec = &dv;
     FILE *f = e->f;
     const char *p = e->opt->prefix;
     for (int part = 0; part < 2; part++) {
-        const CgEntry *en = &e->m->entries[part];
-        KILN_ASSERT(en->n_inputs == 2 && en->n_outputs == 1); /* ir_decoder_layout */
-        /* parameters are named by graph slot, as cgc_write_node_calls refers to them */
-        fprintf(f,
-                "/* The %s entry: the nodes its output depends on. */\n"
-                "static int run_%s(%s_context *ctx, const int64_t *in%d, const int64_t *in%d, "
-                "float *out%d, const KrtKvState *kv) {\n",
-                en->name, en->name, p, en->input_slots[0], en->input_slots[1], en->output_slots[0]);
-        cgc_write_node_calls(e, en);
-        fputs("    return KILN_OK;\n}\n\n", f);
+        /* ir_decoder_layout: (ids, positions) -> logits, prefill then decode */
+        KILN_ASSERT(m->entries[part].n_inputs == 2 && m->entries[part].n_outputs == 1);
+        cgc_write_entry(e, part);
     }
-    long long P = (long long)dec->max_prefill, V = (long long)dec->vocab;
-    long long C = (long long)dec->max_context;
-    fprintf(
-        f,
-        "int %s_attach_kv(%s_context *ctx, void *kv, size_t kv_bytes) {\n"
-        "    if (!ctx || !kv || (uintptr_t)kv %% 8 != 0 || kv_bytes < (size_t)%" PRIu64 ")\n"
-        "        return KILN_ERR_ARGUMENT;\n"
-        "    ctx->kv_cache = kv;\n    ctx->kv_pos = 0;\n    return KILN_OK;\n}\n\n"
-        "int %s_reset(%s_context *ctx) {\n    if (!ctx) return KILN_ERR_ARGUMENT;\n"
-        "    ctx->kv_pos = 0;\n    return KILN_OK;\n}\n\n"
-        "int64_t %s_position(const %s_context *ctx) {\n    return ctx ? ctx->kv_pos : 0;\n}\n\n",
-        p, p, dec->kv_bytes_per_token * (uint64_t)dec->max_context, p, p, p, p);
     fprintf(f,
+            "/* The decoder's figures and entries for the runtime (KrtDecoderTable). */\n"
+            "static const KrtDecoderTable %s_decoder_table = {\n"
+            "    %" PRId64 ", /* vocab */\n    %" PRId64 ", /* max_context */\n"
+            "    %" PRId64 ", /* max_prefill */\n"
+            "    UINT64_C(%" PRIu64 "), /* kv_bytes_per_token */\n"
+            "    UINT64_C(%" PRIu64 "), /* kv_bytes */\n"
+            "    %" PRId64 ", /* bos_token_id */\n    %" PRId64 ", /* eos_token_id */\n"
+            "    UINT64_C(%" PRId64 "), /* ids_offset: i64[max_prefill] in the workspace */\n"
+            "    UINT64_C(%" PRId64 "), /* positions_offset: i64[max_prefill] */\n"
+            "    UINT64_C(%" PRId64 "), /* logits_offset: f32[max_prefill, vocab] */\n"
+            "    entry_0, /* prefill */\n    entry_1, /* decode */\n};\n\n",
+            p, dec->vocab, dec->max_context, dec->max_prefill, dec->kv_bytes_per_token,
+            dec->kv_bytes_per_token * (uint64_t)dec->max_context, dec->bos, dec->eos,
+            m->prefill_ids_offset, m->prefill_positions_offset, m->scratch_offset);
+}
+
+void cgc_decoder_write_wrappers(CgcEmitter *e) {
+    const char *p = e->opt->prefix;
+    fprintf(e->f,
+            "int %s_attach_kv(%s_context *ctx, void *kv, size_t kv_bytes) {\n"
+            "    return krt_model_attach_kv(ctx, kv, kv_bytes);\n}\n\n"
+            "int %s_reset(%s_context *ctx) {\n    return krt_model_reset(ctx);\n}\n\n"
+            "int64_t %s_position(const %s_context *ctx) {\n"
+            "    return krt_model_position(ctx);\n}\n\n"
             "int %s_prefill(%s_context *ctx, const int64_t *tokens, int64_t n, float *logits) {\n"
-            "    if (!ctx || !ctx->weights || !ctx->kv_cache || !tokens || !logits || n < 1 ||\n"
-            "        n > %lld)\n        return KILN_ERR_ARGUMENT;\n"
-            "    if (ctx->kv_pos > %lld - n) return KILN_ERR_CONTEXT;\n"
-            "    for (int64_t i = 0; i < n; i++)\n"
-            "        if (tokens[i] < 0 || tokens[i] >= %lld) return KILN_ERR_INDEX;\n"
-            "    /* rows n.. are padding: token 0 at the first position; their K/V are never\n"
-            "     * written and their logits are dropped */\n"
-            "    int64_t ids[%lld], pos[%lld];\n"
-            "    for (int64_t i = 0; i < %lld; i++) {\n"
-            "        ids[i] = i < n ? tokens[i] : 0;\n"
-            "        pos[i] = ctx->kv_pos + (i < n ? i : 0);\n    }\n"
-            "    const KrtKvState kv = {ctx->kv_cache, %lld, ctx->kv_pos, n};\n"
-            "    float *full = (float *)(ctx->workspace + %lld);\n"
-            "    int status = run_prefill(ctx, ids, pos, full, &kv);\n"
-            "    if (status != KILN_OK) return status;\n"
-            "    memcpy(logits, full, (size_t)n * %lld * sizeof(float));\n"
-            "    ctx->kv_pos += n;\n    return KILN_OK;\n}\n\n",
-            p, p, P, C, V, P, P, P, C, (long long)dec->scratch_offset, V);
-    fprintf(
-        f,
-        "int %s_decode(%s_context *ctx, int64_t token, float *logits) {\n"
-        "    if (!ctx || !ctx->weights || !ctx->kv_cache || !logits) return KILN_ERR_ARGUMENT;\n"
-        "    if (ctx->kv_pos >= %lld) return KILN_ERR_CONTEXT;\n"
-        "    if (token < 0 || token >= %lld) return KILN_ERR_INDEX;\n"
-        "    const int64_t ids[1] = {token}, pos[1] = {ctx->kv_pos};\n"
-        "    const KrtKvState kv = {ctx->kv_cache, %lld, ctx->kv_pos, 1};\n"
-        "    int status = run_decode(ctx, ids, pos, logits, &kv);\n"
-        "    if (status != KILN_OK) return status;\n"
-        "    ctx->kv_pos += 1;\n    return KILN_OK;\n}\n\n",
-        p, p, C, V, C);
+            "    return krt_model_prefill(ctx, tokens, n, logits);\n}\n\n"
+            "int %s_decode(%s_context *ctx, int64_t token, float *logits) {\n"
+            "    return krt_model_decode(ctx, token, logits);\n}\n\n",
+            p, p, p, p, p, p, p, p, p, p);
 }
 
 void cgc_decoder_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt) {
@@ -156,32 +131,12 @@ void cgc_decoder_write_descriptor(FILE *f, const CgModule *m, const CgOptions *o
             "static const KilnTensorInfo %s_outputs[1] = {{\"logits\", %d, 2, %s_out0_dims, "
             "%lld}};\n\n",
             p, P, p, P, V, p, (int)IR_DTYPE_I64, p, P * 8, p, (int)IR_DTYPE_F32, p, P * V * 4);
-    fprintf(
-        f,
-        "static int %s_model_create(void **ctx, const char *weights_path) {\n"
-        "    if (!ctx) return KILN_ERR_ARGUMENT;\n    %s_context *c = NULL;\n"
-        "    int status = %s_create(&c, weights_path);\n    *ctx = c;\n    return status;\n}\n\n"
-        "static void %s_model_destroy(void *ctx) {\n    %s_destroy((%s_context *)ctx);\n}\n\n"
-        "static int %s_model_reset(void *ctx) {\n    return %s_reset((%s_context *)ctx);\n}\n\n"
-        "static int %s_model_prefill(void *ctx, const int64_t *tokens, int64_t n, float "
-        "*logits) {\n    return %s_prefill((%s_context *)ctx, tokens, n, logits);\n}\n\n"
-        "static int %s_model_decode(void *ctx, int64_t token, float *logits) {\n"
-        "    return %s_decode((%s_context *)ctx, token, logits);\n}\n\n"
-        "static int64_t %s_model_position(const void *ctx) {\n"
-        "    return %s_position((const %s_context *)ctx);\n}\n\n"
-        "static int %s_model_run(void *ctx, const void *const *inputs, void *const *outputs) "
-        "{\n    if (!inputs || !outputs) return KILN_ERR_ARGUMENT;\n"
-        "    int status = %s_reset((%s_context *)ctx);\n"
-        "    if (status != KILN_OK) return status;\n"
-        "    return %s_prefill((%s_context *)ctx, (const int64_t *)inputs[0], %lld, (float "
-        "*)outputs[0]);\n}\n\n",
-        p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, P);
     fprintf(f,
             "static const KilnDecoder %s_decoder = {\n    %lld,\n    %lld,\n    %lld,\n"
             "    %" PRIu64 "u,\n    %" PRIu64 "u,\n    %" PRId64 ",\n    %" PRId64 ",\n"
-            "    %s_model_reset,\n    %s_model_prefill,\n    %s_model_decode,\n"
-            "    %s_model_position,\n};\n\n",
+            "    krt_kiln_reset,\n    krt_kiln_prefill,\n    krt_kiln_decode,\n"
+            "    krt_kiln_position,\n};\n\n",
             p, V, (long long)dec->max_context, P, dec->kv_bytes_per_token,
-            dec->kv_bytes_per_token * (uint64_t)dec->max_context, dec->bos, dec->eos, p, p, p, p);
+            dec->kv_bytes_per_token * (uint64_t)dec->max_context, dec->bos, dec->eos);
     cgc_put_model_descriptor(f, g, opt, p, 1, 1, true);
 }

@@ -8,7 +8,7 @@
 #define KILN_CG_HARNESS_H
 
 #include "../../codegen/backend.h"
-#include "../../include/kiln/model.h"
+#include "../../include/kiln/kiln_model.h"
 #include "../../ir/ir.h"
 #include "test_util.h"
 

@@ -18,7 +18,7 @@ check "make the embed input" "$NPY_TOOL" pattern x.npy 2 64
 expect_ok "interpreter on the same input" run "$EX/mlp/model.json" --interp --input x=x.npy --output-dir ref
 check "embed output matches the interpreter" "$NPY_TOOL" compare-text embed-values.txt ref/y.npy 1e-5
 check "embed without the generic descriptor" $CC -O2 -Imlp-out "$EX/embed/main.c" \
-    $(ls mlp-out/*.c | grep -v '_model\.c$') -lm -o embed-min
+    $(ls mlp-out/*.c | grep -v '/mlp_model\.c$') -lm -o embed-min
 check "embed without the descriptor runs" ./embed-min mlp-out/mlp.weights
 check "embed refuses a wrong weights file" sh -c "! ./embed '$EX/mlp/model.json' 2>/dev/null"
 cd - >/dev/null

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiln/model.h"
+#include "kiln/kiln_model.h"
 
 static int failures;
 

@@ -2,3 +2,6 @@
 kiln_add_unit_test(test_runtime_kernels ${CMAKE_CURRENT_LIST_DIR}/test_runtime_kernels.c)
 # The thread pool and the Linear kernels (one row, a few, many; odd sizes) on 1, 2 and 3 threads.
 kiln_add_unit_test(test_runtime_threads ${CMAKE_CURRENT_LIST_DIR}/test_runtime_threads.c)
+# The host API (krt_model.h) against hand-written model tables: weights, workspace and argument
+# checks, create from a file, and a decoder's prefill/decode bookkeeping.
+kiln_add_unit_test(test_krt_model ${CMAKE_CURRENT_LIST_DIR}/test_krt_model.c)

@@ -1,0 +1,157 @@
+/* The host API of every compiled model (krt_model.h): context lifetime, weights, workspace,
+ * the thread pool, a plain model's run and the status strings. Decoders: krt_model_decoder.c. */
+#include "krt_model.h"
+
+#include <stdlib.h>
+
+#include "kiln_rt.h"
+
+/* Every buffer the host allocates for a context comes from here: a host that keeps the
+ * workspace and the KV cache in device memory replaces this function and its free. */
+static void *krt_model_alloc(uint64_t bytes) {
+    if (bytes > SIZE_MAX) return NULL;
+    return krt_alloc_aligned((size_t)bytes);
+}
+
+int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
+                   size_t weights_bytes, void *workspace, size_t workspace_bytes) {
+    if (!ctx || !table) return KILN_ERR_ARGUMENT;
+    if (!weights && table->embedded_weights) {
+        weights = table->embedded_weights();
+        weights_bytes = (size_t)table->weights_file_bytes;
+    }
+    if (!weights || (uintptr_t)weights % 8 != 0) return KILN_ERR_ARGUMENT;
+    if (!krt_weights_check(weights, weights_bytes, table->payload_bytes, table->weights_hash))
+        return KILN_ERR_WEIGHTS;
+    if (table->workspace_bytes > 0 &&
+        (!workspace || workspace_bytes < table->workspace_bytes || (uintptr_t)workspace % 8 != 0))
+        return KILN_ERR_ARGUMENT;
+    *ctx = (KrtModelContext){
+        .table = table,
+        .weights = (const unsigned char *)weights + KRT_WEIGHTS_HEADER_BYTES,
+        .workspace = workspace,
+    };
+    return KILN_OK;
+}
+
+/* Reads the weights file of table into *out (NULL when they are embedded). */
+static int krt_model_read_weights(const KrtModelTable *table, const char *path, void **out) {
+    *out = NULL;
+    if (table->embedded_weights) return KILN_OK;
+    if (!path) return KILN_ERR_ARGUMENT;
+    if (table->weights_file_bytes > SIZE_MAX) return KILN_ERR_NO_MEMORY;
+    switch (krt_read_file(path, (size_t)table->weights_file_bytes, out)) {
+    case KRT_LOAD_OK:
+        return KILN_OK;
+    case KRT_LOAD_IO:
+        return KILN_ERR_IO;
+    case KRT_LOAD_SIZE:
+        return KILN_ERR_WEIGHTS;
+    default:
+        return KILN_ERR_NO_MEMORY;
+    }
+}
+
+int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const char *weights_path) {
+    if (!out) return KILN_ERR_ARGUMENT;
+    *out = NULL;
+    if (!table) return KILN_ERR_ARGUMENT;
+    void *weights = NULL;
+    int status = krt_model_read_weights(table, weights_path, &weights);
+    if (status != KILN_OK) return status;
+    KrtModelContext *ctx = calloc(1, sizeof *ctx);
+    void *workspace = krt_model_alloc(table->workspace_bytes);
+    if (!ctx || !workspace) {
+        free(ctx);
+        free(workspace);
+        free(weights);
+        return KILN_ERR_NO_MEMORY;
+    }
+    status = krt_model_init(ctx, table, weights, (size_t)table->weights_file_bytes, workspace,
+                            (size_t)table->workspace_bytes);
+    if (status != KILN_OK) {
+        free(ctx);
+        free(workspace);
+        free(weights);
+        return status;
+    }
+    ctx->owned_weights = weights;
+    ctx->owned_workspace = workspace;
+    ctx->owned_pool = krt_pool_create(krt_threads_default());
+    if (!ctx->owned_pool) {
+        krt_model_destroy(ctx);
+        return KILN_ERR_NO_MEMORY;
+    }
+    ctx->pool = ctx->owned_pool;
+    if (table->decoder) {
+        ctx->owned_kv = krt_model_alloc(table->decoder->kv_bytes);
+        if (!ctx->owned_kv) {
+            krt_model_destroy(ctx);
+            return KILN_ERR_NO_MEMORY;
+        }
+        ctx->kv_cache = ctx->owned_kv;
+    }
+    *out = ctx;
+    return KILN_OK;
+}
+
+void krt_model_destroy(KrtModelContext *ctx) {
+    if (!ctx) return;
+    krt_pool_destroy(ctx->owned_pool);
+    free(ctx->owned_weights);
+    free(ctx->owned_workspace);
+    free(ctx->owned_kv);
+    free(ctx);
+}
+
+int krt_model_attach_pool(KrtModelContext *ctx, struct KrtPool *pool) {
+    if (!ctx) return KILN_ERR_ARGUMENT;
+    ctx->pool = pool;
+    return KILN_OK;
+}
+
+int krt_model_run(KrtModelContext *ctx, const void *const *inputs, void *const *outputs) {
+    if (!ctx || !ctx->table || !ctx->weights) return KILN_ERR_ARGUMENT;
+    const KrtModelTable *t = ctx->table;
+    if (t->decoder) {
+        if (!inputs || !outputs) return KILN_ERR_ARGUMENT;
+        int status = krt_model_reset(ctx);
+        if (status != KILN_OK) return status;
+        return krt_model_prefill(ctx, inputs[0], t->decoder->max_prefill, outputs[0]);
+    }
+    if ((t->n_inputs > 0 && !inputs) || (t->n_outputs > 0 && !outputs)) return KILN_ERR_ARGUMENT;
+    for (int i = 0; i < t->n_inputs; i++)
+        if (!inputs[i]) return KILN_ERR_ARGUMENT;
+    for (int i = 0; i < t->n_outputs; i++)
+        if (!outputs[i]) return KILN_ERR_ARGUMENT;
+    return t->run(ctx, inputs, outputs, NULL);
+}
+
+const char *krt_model_status_string(int status) {
+    switch (status) {
+    case KILN_OK:
+        return "ok";
+    case KILN_ERR_ARGUMENT:
+        return "invalid argument (a NULL pointer, or a buffer too small or misaligned)";
+    case KILN_ERR_IO:
+        return "the weights file could not be opened or read";
+    case KILN_ERR_WEIGHTS:
+        return "the weights do not belong to this model (wrong size, header or hash)";
+    case KILN_ERR_NO_MEMORY:
+        return "out of memory";
+    case KILN_ERR_INDEX:
+        return "an index input is out of range";
+    case KILN_ERR_CONTEXT:
+        return "the KV cache is full (max_context reached)";
+    default:
+        return "unknown status";
+    }
+}
+
+int krt_kiln_run(void *ctx, const void *const *inputs, void *const *outputs) {
+    return krt_model_run(ctx, inputs, outputs);
+}
+
+void krt_kiln_destroy(void *ctx) {
+    krt_model_destroy(ctx);
+}
