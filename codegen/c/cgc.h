@@ -36,8 +36,11 @@ const CgKernel *cgc_kernel(const CgcEmitter *e, const IrNode *n);
  * NULL when single-threaded. The function is `(void)pool;`-ed before the emitter's body runs,
  * so an emitter that does not use threads ignores it. When cgc_node_returns_status(n) the
  * function returns int (KILN_OK, or KILN_ERR_INDEX on an index out of range) and the emitter
- * must end every path with a return; all others return void. An emitter that cannot compile
- * the node records an error naming it and returns false. */
+ * must end every path with a return; all others return void. An emitter renders the node's
+ * kernel record (cgc_kernel): sizes, strides, parameters and programs come from there, and the
+ * emitter adds only C (dtype support, literals, integer semantics); the ops without a record
+ * (docs/architecture.md, "Kernel records") still read their shapes from the graph. An emitter
+ * that cannot compile the node records an error naming it and returns false. */
 #define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d, flags)                                           \
     bool cgc_emit_##fn(CgcEmitter *e, const IrNode *n);
 IR_OPS(CGC_DECLARE_EMIT)
