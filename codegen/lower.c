@@ -1,6 +1,6 @@
 /* Lowering: the planned graph becomes the backend-neutral module of codegen/module.h. Every
  * backend renders the same module, so the payload layout, the workspace size, the KV layout
- * and the entries' node lists are decided here once. */
+ * the entries' node lists and each node's kernel record are decided here once. */
 #include "module.h"
 
 #include <stdlib.h>
@@ -67,6 +67,20 @@ static bool cg_decoder_staging(CgModule *m, Diag *d) {
     return true;
 }
 
+/* One kernel record per node (lower_kernels.c); a node none describes is an error naming it. */
+static bool cg_lower_kernels(const IrGraph *g, CgModule *m, Diag *d) {
+    m->kernels = calloc((size_t)(g->n_nodes > 0 ? g->n_nodes : 1), sizeof *m->kernels);
+    KILN_ASSERT(m->kernels != NULL);
+    bool ok = true;
+    for (int i = 0; i < g->n_nodes; i++) {
+        char why[256];
+        if (cg_lower_kernel(g, i, &m->kernels[i], why, sizeof why)) continue;
+        ir_node_error(d, g, &g->nodes[i], "%s", why);
+        ok = false;
+    }
+    return ok;
+}
+
 bool cg_lower(const IrGraph *g, CgModule *m, Diag *d) {
     memset(m, 0, sizeof *m);
     m->g = g;
@@ -102,7 +116,7 @@ bool cg_lower(const IrGraph *g, CgModule *m, Diag *d) {
         cg_entry(g, NULL, &m->entries[0]);
     }
     cg_weights_layout(g, &m->weights);
-    return true;
+    return cg_lower_kernels(g, m, d);
 }
 
 void cg_module_free(CgModule *m) {
@@ -112,6 +126,8 @@ void cg_module_free(CgModule *m) {
         free(m->entries[i].nodes);
     }
     free(m->entries);
+    for (int i = 0; m->kernels && i < m->g->n_nodes; i++) cg_kernel_free(&m->kernels[i]);
+    free(m->kernels);
     free(m->weights.offsets);
     memset(m, 0, sizeof *m);
 }

@@ -8,6 +8,8 @@
 #define KILN_MODULE_H
 
 #include "../ir/ir.h"
+#include "../ir/scalar.h"
+#include "kernels.h"
 
 /* Where each constant lives in the weights payload. Every backend ships the same payload: a
  * 64-byte header (runtime/kiln_rt.h) then each used constant at a 64-byte aligned offset. */
@@ -38,6 +40,103 @@ typedef struct CgKvLayout {
     uint64_t bytes;           /* bytes_per_token x capacity */
 } CgKvLayout;
 
+/* ---- kernel records: what each node computes, decided once (codegen/lower_kernels.c) -------
+ * Every node gets one CgKernel: a call of a runtime kernel (codegen/kernels.h) with its integer
+ * parameters computed once, or loop nests over operand strides with a scalar program. Sizes,
+ * strides and offsets are in elements of the operand's dtype; a renderer reads the operand's
+ * dtype from the graph. No field holds target text. */
+
+/* One operand of a call or a loop: node input or output `slot`, addressed at `base` plus, per
+ * loop (or call batch) dim d, index_d x strides[d] elements. */
+typedef struct CgOperand {
+    int slot;
+    bool output;                  /* y<slot> (else x<slot>) */
+    bool absent;                  /* an omitted optional input: the kernel takes NULL */
+    int64_t base;                 /* elements */
+    int64_t strides[IR_MAX_RANK]; /* elements, over the enclosing loop's or batch's dims */
+} CgOperand;
+
+/* An instruction of a scalar program: row fn of ir/scalar.h on registers a (and b when its
+ * arity is 2) and its parameters. Registers 0 .. n_loads-1 hold the loaded operands; the
+ * instruction j writes register n_loads + j; the last register is stored. */
+typedef struct CgInstr {
+    IrScalar fn;
+    int a, b;         /* registers; -1 when the row takes fewer operands */
+    double params[3]; /* the row's n_params parameters (Pow's exponent, Unary's alpha, ...) */
+} CgInstr;
+
+typedef enum CgLoopBody {
+    CG_BODY_COPY,    /* operand 0 = operand 1, converted to operand 0's dtype (Cast) */
+    CG_BODY_PROGRAM, /* operand 0 = the program over operands 1..n-1 */
+    CG_BODY_OP,      /* operand 0 = the node's own elementwise function of operands 1..n-1, which
+                      * has no scalar-table row (Clip, Compare, Where, ...): docs/architecture.md */
+} CgLoopBody;
+
+/* A loop nest over dims[rank] (row-major, last dim innermost) that runs its body once per
+ * point: operands[0] is stored, operands[1..n_operands-1] are loaded. A dim of 0 runs nothing;
+ * renderers may drop dims of 1 and merge dims contiguous for every operand. */
+typedef struct CgLoop {
+    int rank;
+    int64_t dims[IR_MAX_RANK];
+    int n_operands;
+    CgOperand *operands; /* n_operands */
+    CgLoopBody body;
+    int n_instrs;
+    CgInstr *program; /* n_instrs, CG_BODY_PROGRAM */
+    bool reverse;     /* run the points last to first (an in-place Cast that widens) */
+} CgLoop;
+
+#define CG_CALL_MAX_OPERANDS 10
+#define CG_CALL_MAX_PARAMS 32
+#define CG_CALL_MAX_FLOATS IR_MAX_RANK
+
+/* A call of runtime kernel id. operands follow the kernel's row of codegen/kernels.h, params
+ * and floats too. With batch_rank > 0 the kernel is called once per point of
+ * batch_dims[batch_rank], each operand at base + index . strides (MatMul's batch dims). With an
+ * epilogue (FusedLinear, FusedNorm) the kernel is called on blocks of row_block rows of the
+ * output [rows, len], and the epilogue loop, dims [rows, len] (or [rows x len / N, N]), runs on
+ * each block right after it: its operand 0 and 1 are the output, the others the node's
+ * epilogue inputs with strides over the loop's two dims. */
+typedef struct CgCall {
+    CgKernelId id;
+    char symbol[48]; /* the runtime function, completed with dtype names (codegen/kernels.h) */
+    int n_operands;
+    CgOperand operands[CG_CALL_MAX_OPERANDS];
+    int n_params;
+    int64_t params[CG_CALL_MAX_PARAMS];
+    int n_floats;
+    double floats[CG_CALL_MAX_FLOATS];
+    int batch_rank;
+    int64_t batch_dims[IR_MAX_RANK];
+    int64_t row_block; /* with an epilogue: rows per kernel call */
+    CgLoop *epilogue;  /* NULL, or one loop (see above) */
+} CgCall;
+
+typedef enum CgKernelKind {
+    CG_KERNEL_NONE, /* no record: the op is on the list of docs/architecture.md, "Kernel records" */
+    CG_KERNEL_CALL,
+    CG_KERNEL_LOOP,
+} CgKernelKind;
+
+/* What node i computes: m->kernels[i]. A LOOP kernel runs its loops in order (Concat: one per
+ * input; Split: one per output); zero loops means nothing moves (a Reshape the memory plan put
+ * in place). */
+typedef struct CgKernel {
+    CgKernelKind kind;
+    CgCall call;   /* CALL */
+    int n_loops;   /* LOOP */
+    CgLoop *loops; /* n_loops */
+} CgKernel;
+
+/* Fills k for node `node` of g (its operands have static shapes). False with a reason (why, cap
+ * bytes, for "node 'N' (OP): REASON") when the node is malformed in a way no backend can
+ * compile; k then holds nothing to free. What cg_lower runs per node; a backend's supports()
+ * may run it on one node without a module. */
+bool cg_lower_kernel(const IrGraph *g, int node, CgKernel *k, char *why, size_t cap);
+void cg_kernel_free(CgKernel *k);
+/* Whether op has a record kind (else every node of it lowers to CG_KERNEL_NONE). */
+bool cg_op_has_kernel(IrOp op);
+
 typedef struct CgModule {
     const IrGraph *g; /* planned: static shapes, arena offsets */
     CgWeightsLayout weights;
@@ -53,11 +152,13 @@ typedef struct CgModule {
     CgKvLayout kv;     /* valid when is_decoder */
     CgEntry *entries;  /* decoders: prefill then decode; else the one entry "run" */
     int n_entries;
+    CgKernel *kernels; /* g->n_nodes: what node i computes */
 } CgModule;
 
 /* Lowers planned graph g into m (which points into g: keep g alive while m is used). False
  * with a message when g's facts do not describe a model a backend can host (for example a
- * malformed decoder layout). */
+ * malformed decoder layout, or a node no kernel record
+ * describes: the error names the node). */
 bool cg_lower(const IrGraph *g, CgModule *m, Diag *d);
 void cg_module_free(CgModule *m);
 

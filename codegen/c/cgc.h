@@ -21,7 +21,12 @@ typedef struct CgcEmitter {
      * message in d. */
     char *reason;
     size_t reason_cap;
+    const CgKernel *trial; /* the trial node's kernel record (supports() lowers it alone) */
 } CgcEmitter;
+
+/* The kernel record of node n (codegen/module.h): what every emitter renders, its sizes and
+ * strides computed once by the lowering; an emitter adds only the C text. */
+const CgKernel *cgc_kernel(const CgcEmitter *e, const IrNode *n);
 
 /* ---- per-op emitters (codegen/c/cgc_op_*.c) ---------------------------------------------
  * cgc_emit_<fn> writes the statements of the body of the node function for node n. The
@@ -31,8 +36,11 @@ typedef struct CgcEmitter {
  * NULL when single-threaded. The function is `(void)pool;`-ed before the emitter's body runs,
  * so an emitter that does not use threads ignores it. When cgc_node_returns_status(n) the
  * function returns int (KILN_OK, or KILN_ERR_INDEX on an index out of range) and the emitter
- * must end every path with a return; all others return void. An emitter that cannot compile
- * the node records an error naming it and returns false. */
+ * must end every path with a return; all others return void. An emitter renders the node's
+ * kernel record (cgc_kernel): sizes, strides, parameters and programs come from there, and the
+ * emitter adds only C (dtype support, literals, integer semantics); the ops without a record
+ * (docs/architecture.md, "Kernel records") still read their shapes from the graph. An emitter
+ * that cannot compile the node records an error naming it and returns false. */
 #define CGC_DECLARE_EMIT(E, name, fn, a, b, c, d, flags)                                           \
     bool cgc_emit_##fn(CgcEmitter *e, const IrNode *n);
 IR_OPS(CGC_DECLARE_EMIT)
@@ -54,15 +62,9 @@ bool cgc_build(const char *dir, const CgBuildOptions *opt, Diag *d);
  * with $CC -O1 -fPIC and archives them as work_dir/krt/libkrt.a (its path into out). */
 bool cgc_build_runtime(const char *work_dir, char *out, size_t cap, Diag *d);
 
-/* ---- Linear (cgc_op_heavy.c) -------------------------------------------------------------
- * y[M, N] = x[M, K] . W (+ bias): the product's sizes as the Linear node function uses them. */
-typedef struct CgcLinearShape {
-    int64_t m, k, n; /* M = product of x's leading dims */
-    int transpose_w; /* w is [N, K] (else [K, N]) */
-} CgcLinearShape;
-
-/* Fills sh for Linear node n; false when x has rank 0 or w is not rank 2. */
-bool cgc_linear_shape(const CgcEmitter *e, const IrNode *n, CgcLinearShape *sh);
+/* Writes "const KrtWindow win = {...};" from the 21 window values of a convolution record
+ * (codegen/kernels.h), with a comment naming the fields (cgc_op_cnn.c). */
+void cgc_put_window(FILE *f, const int64_t *win);
 
 /* ---- names and text (cgc_text.c) ------------------------------------------------------- */
 
@@ -116,13 +118,9 @@ bool cgc_axis(int64_t axis, int rank, int *out);
 /* Row-major strides (in elements) of a static type into strides[rank]. */
 void cgc_strides(const IrType *t, int64_t *strides);
 
-/* How the value's bytes of two node operands overlap in the workspace: true only when both
- * live in the arena and their byte ranges intersect. */
-bool cgc_values_overlap(const CgcEmitter *e, int va, int vb);
-
 /* ---- loop nests (cgc_loops.c) ------------------------------------------------------------ */
 
-#define CGC_MAX_OPERANDS 4
+#define CGC_MAX_OPERANDS 10 /* $0 .. $9 */
 
 /* A loop nest over `dims` (rank entries) that runs `stmt` once per point. Operand k (k <
  * n_operands) is addressed at base[k] + sum_d index_d * strides[k][d] elements; stmt refers to
@@ -139,9 +137,14 @@ typedef struct CgcNest {
 
 void cgc_emit_nest(CgcEmitter *e, const CgcNest *nest, const char *stmt);
 
-/* Strides (elements) with which a value of type `in` is read when broadcast to `out`
- * (numpy rules: trailing alignment, stride 0 where in has no dim or a dim of 1). */
-void cgc_broadcast_strides(const IrType *in, const IrType *out, int64_t *strides);
+/* The nest of a loop record (its operands in order: $0 is operands[0], ...), and of a call's
+ * batch (operand k of the call is $k, at its base + batch index . strides). */
+void cgc_nest_of_loop(const CgLoop *l, CgcNest *nest);
+void cgc_nest_of_call(const CgCall *c, CgcNest *nest);
+/* cgc_emit_nest over loop l. */
+void cgc_emit_loop(CgcEmitter *e, const CgLoop *l, const char *stmt);
+/* Writes the name of operand o: "x<slot>", "y<slot>", or "NULL" when absent. */
+const char *cgc_operand_name(const CgOperand *o, char *buf, size_t cap);
 
 /* ---- files (cgc_weights.c, cgc_api.c, cgc_calls.c, cgc_descriptor.c) ------------------
  * The driver (cgc_backend.c) composes each file from these parts, choosing the plain or the

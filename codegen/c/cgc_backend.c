@@ -72,7 +72,8 @@ static bool cgc_check_io(const IrGraph *g, Diag *d) {
 /* The C backend supports a node when its operands have static shapes and homes and the op's
  * emitter accepts it. The emitter is run as a trial into a scratch stream, so this answer and
  * what emit() does can never disagree (the dtype checks live in the emitters today). Emitters
- * read neither the options nor the weights layout, so the trial passes neither. */
+ * read neither the options nor the weights layout, so the trial passes neither; it passes the
+ * node's kernel record, lowered alone. */
 static bool cgc_supports(const IrGraph *g, const IrNode *n, char *reason, size_t cap) {
     for (int io = 0; io < 2; io++) {
         int count = io ? n->n_outputs : n->n_inputs;
@@ -81,14 +82,18 @@ static bool cgc_supports(const IrGraph *g, const IrNode *n, char *reason, size_t
             if (v >= 0 && !cgc_value_ok(g, v, reason, cap)) return false;
         }
     }
+    /* the node's kernel record, as cg_lower will compute it */
+    CgKernel k;
+    if (!cg_lower_kernel(g, (int)(n - g->nodes), &k, reason, cap)) return false;
     char *text = NULL;
     size_t len = 0;
-    CgcEmitter e = {g, NULL, NULL, open_memstream(&text, &len), NULL, reason, cap};
+    CgcEmitter e = {g, NULL, NULL, open_memstream(&text, &len), NULL, reason, cap, &k};
     KILN_ASSERT(e.f != NULL);
     reason[0] = '\0';
     bool ok = cgc_emit_table[n->op](&e, n);
     KILN_ASSERT(fclose(e.f) == 0);
     free(text);
+    cg_kernel_free(&k);
     if (!ok && !reason[0]) snprintf(reason, cap, "its emitter failed");
     return ok;
 }
@@ -234,7 +239,7 @@ static bool cgc_emit(const CgModule *m, const CgOptions *opt, Diag *d) {
     char *source = NULL;
     size_t source_len = 0;
     if (ok) {
-        CgcEmitter e = {g, opt, d, open_memstream(&source, &source_len), m, NULL, 0};
+        CgcEmitter e = {g, opt, d, open_memstream(&source, &source_len), m, NULL, 0, NULL};
         KILN_ASSERT(e.f != NULL);
         ok = cgc_emit_source(&e);
         KILN_ASSERT(fclose(e.f) == 0);

@@ -52,12 +52,7 @@ void cgc_strides(const IrType *t, int64_t *strides) {
     }
 }
 
-bool cgc_values_overlap(const CgcEmitter *e, int va, int vb) {
-    const IrValue *a = ir_value(e->g, va), *b = ir_value(e->g, vb);
-    if (a->arena_offset < 0 || b->arena_offset < 0) return false;
-    size_t na = 0, nb = 0;
-    KILN_ASSERT(ir_type_nbytes(&a->type, &na) && ir_type_nbytes(&b->type, &nb));
-    int64_t a0 = a->arena_offset, a1 = a0 + (int64_t)na;
-    int64_t b0 = b->arena_offset, b1 = b0 + (int64_t)nb;
-    return a0 < b1 && b0 < a1;
+const CgKernel *cgc_kernel(const CgcEmitter *e, const IrNode *n) {
+    if (!e->m) return e->trial;
+    return &e->m->kernels[n - e->g->nodes];
 }

@@ -1,17 +1,8 @@
-/* Loop nests with constant bounds for the light ops (elementwise, data movement). */
+/* Loop nests with constant bounds for the light ops (elementwise, data movement), from the
+ * loop records of the module and the batches of its calls. */
 #include "cgc.h"
 
 #include <string.h>
-
-void cgc_broadcast_strides(const IrType *in, const IrType *out, int64_t *strides) {
-    int64_t own[IR_MAX_RANK];
-    cgc_strides(in, own);
-    int lead = out->rank - in->rank;
-    for (int d = 0; d < out->rank; d++) {
-        int k = d - lead;
-        strides[d] = (k < 0 || in->dims[k].size == 1) ? 0 : own[k];
-    }
-}
 
 /* Drops dims of size 1 and merges neighbours that are contiguous for every operand. */
 static void cgc_nest_simplify(const CgcNest *in, CgcNest *out) {
@@ -74,4 +65,40 @@ void cgc_emit_nest(CgcEmitter *e, const CgcNest *nest, const char *stmt) {
     }
     fputc('\n', f);
     for (int d = n.rank - 1; d >= 0; d--) fprintf(f, "%*s}\n", 4 * (d + 1), "");
+}
+
+/* The nest over dims[rank] of operands ops[0..n). */
+static void cgc_nest_fill(CgcNest *nest, int rank, const int64_t *dims, int n,
+                          const CgOperand *ops) {
+    KILN_ASSERT(n <= CGC_MAX_OPERANDS);
+    memset(nest, 0, sizeof *nest);
+    nest->rank = rank;
+    memcpy(nest->dims, dims, sizeof nest->dims);
+    nest->n_operands = n;
+    for (int k = 0; k < n; k++) {
+        nest->base[k] = ops[k].base;
+        memcpy(nest->strides[k], ops[k].strides, sizeof nest->strides[k]);
+    }
+}
+
+void cgc_nest_of_loop(const CgLoop *l, CgcNest *nest) {
+    cgc_nest_fill(nest, l->rank, l->dims, l->n_operands, l->operands);
+}
+
+void cgc_nest_of_call(const CgCall *c, CgcNest *nest) {
+    cgc_nest_fill(nest, c->batch_rank, c->batch_dims, c->n_operands, c->operands);
+}
+
+void cgc_emit_loop(CgcEmitter *e, const CgLoop *l, const char *stmt) {
+    CgcNest nest;
+    cgc_nest_of_loop(l, &nest);
+    cgc_emit_nest(e, &nest, stmt);
+}
+
+const char *cgc_operand_name(const CgOperand *o, char *buf, size_t cap) {
+    if (o->absent)
+        snprintf(buf, cap, "NULL");
+    else
+        snprintf(buf, cap, "%s%d", o->output ? "y" : "x", o->slot);
+    return buf;
 }

@@ -1,8 +1,6 @@
 /* The "cnn" op family (ir/ops_cnn.h) in the C backend: each node becomes one call to an f32
- * kernel of runtime/krt_cnn.h with its shapes as constants. */
+ * kernel of runtime/krt_cnn.h with the sizes and window of its kernel record as constants. */
 #include "cgc.h"
-
-#include <string.h>
 
 /* Every present input and output 0 are f32. */
 static bool cgc_cnn_f32(CgcEmitter *e, const IrNode *n) {
@@ -20,181 +18,131 @@ static void cgc_cnn_ints(FILE *f, const int64_t *v, int count) {
     fputc('}', f);
 }
 
-/* Resolves node n's window over x with the given kernel and writes "const KrtWindow win = ...;"
- * padded to three spatial dims. */
-static bool cgc_cnn_window(CgcEmitter *e, const IrNode *n, const int64_t *kernel) {
-    const IrType *x = cgc_in_type(e, n, 0);
-    int64_t in[IR_CNN_MAX_SPATIAL];
-    if (x->rank < 3 || x->rank > 2 + IR_CNN_MAX_SPATIAL)
-        return cgc_node_fail(e, n, "needs 1 to 3 spatial dims");
-    for (int k = 2; k < x->rank; k++) in[k - 2] = x->dims[k].size;
-    IrCnnWindow w;
-    const char *why = ir_cnn_window(n, x->rank - 2, in, kernel, &w);
-    if (why) return cgc_node_fail(e, n, why);
-    for (int k = w.n_spatial; k < IR_CNN_MAX_SPATIAL; k++) {
-        w.in[k] = w.out[k] = w.kernel[k] = w.stride[k] = w.dilation[k] = 1;
-        w.pad_begin[k] = w.pad_end[k] = 0;
-    }
-    const int64_t *fields[] = {w.in, w.out, w.kernel, w.stride, w.dilation, w.pad_begin, w.pad_end};
-    fprintf(e->f, "    /* in, out, kernel, stride, dilation, pad begin, pad end */\n");
-    fprintf(e->f, "    const KrtWindow win = {");
+void cgc_put_window(FILE *f, const int64_t *win) {
+    fprintf(f, "    /* in, out, kernel, stride, dilation, pad begin, pad end */\n");
+    fprintf(f, "    const KrtWindow win = {");
     for (int i = 0; i < 7; i++) {
-        if (i) fputs(", ", e->f);
-        cgc_cnn_ints(e->f, fields[i], IR_CNN_MAX_SPATIAL);
+        if (i) fputs(", ", f);
+        cgc_cnn_ints(f, win + 3 * i, 3);
     }
-    fprintf(e->f, "};\n");
-    return true;
+    fprintf(f, "};\n");
 }
 
 bool cgc_emit_conv(CgcEmitter *e, const IrNode *n) {
     if (!cgc_cnn_f32(e, n)) return false;
-    const IrType *x = cgc_in_type(e, n, 0), *w = cgc_in_type(e, n, 1);
-    int64_t kernel[IR_CNN_MAX_SPATIAL] = {1, 1, 1};
-    for (int k = 2; k < w->rank && k < 2 + IR_CNN_MAX_SPATIAL; k++) kernel[k - 2] = w->dims[k].size;
-    if (!cgc_cnn_window(e, n, kernel)) return false;
-    fprintf(e->f, "    krt_conv_f32(x0, x1, %s, y0, %lld, %lld, %lld, %lld, &win);\n",
-            cgc_has_input(n, 2) ? "x2" : "NULL", (long long)x->dims[0].size,
-            (long long)x->dims[1].size, (long long)w->dims[0].size,
-            (long long)ir_attr_int(n, "group"));
+    const CgCall *c = &cgc_kernel(e, n)->call;
+    const int64_t *p = c->params; /* n c m group win[21] */
+    cgc_put_window(e->f, p + 4);
+    char bias[16];
+    fprintf(e->f, "    %s(x0, x1, %s, y0, %lld, %lld, %lld, %lld, &win);\n", c->symbol,
+            cgc_operand_name(&c->operands[2], bias, sizeof bias), (long long)p[0], (long long)p[1],
+            (long long)p[2], (long long)p[3]);
     return true;
 }
 
-static bool cgc_cnn_pool(CgcEmitter *e, const IrNode *n, bool is_max) {
+static bool cgc_cnn_pool(CgcEmitter *e, const IrNode *n) {
     if (!cgc_cnn_f32(e, n)) return false;
-    const IrAttr *ks = ir_attr_find(n, "kernel_shape");
-    const IrType *x = cgc_in_type(e, n, 0);
-    if (!ks || ks->count != x->rank - 2 || ks->count > IR_CNN_MAX_SPATIAL)
-        return cgc_node_fail(e, n, "kernel_shape needs one value per spatial dim");
-    if (!cgc_cnn_window(e, n, ks->ints)) return false;
-    fprintf(e->f, "    krt_pool_f32(x0, y0, %lld, &win, %d, %d);\n",
-            (long long)(x->dims[0].size * x->dims[1].size), is_max,
-            !is_max && ir_attr_int(n, "count_include_pad") != 0);
+    const CgCall *c = &cgc_kernel(e, n)->call;
+    const int64_t *p = c->params; /* planes is_max count_include_pad win[21] */
+    cgc_put_window(e->f, p + 3);
+    fprintf(e->f, "    %s(x0, y0, %lld, &win, %d, %d);\n", c->symbol, (long long)p[0], (int)p[1],
+            (int)p[2]);
     return true;
 }
 
 bool cgc_emit_maxpool(CgcEmitter *e, const IrNode *n) {
-    return cgc_cnn_pool(e, n, true);
+    return cgc_cnn_pool(e, n);
 }
 bool cgc_emit_averagepool(CgcEmitter *e, const IrNode *n) {
-    return cgc_cnn_pool(e, n, false);
+    return cgc_cnn_pool(e, n);
 }
 
-static bool cgc_cnn_global_pool(CgcEmitter *e, const IrNode *n, bool is_max) {
+static bool cgc_cnn_global_pool(CgcEmitter *e, const IrNode *n) {
     if (!cgc_cnn_f32(e, n)) return false;
-    const IrType *x = cgc_in_type(e, n, 0);
-    int64_t planes = x->dims[0].size * x->dims[1].size;
-    fprintf(e->f, "    krt_global_pool_f32(x0, y0, %lld, %lld, %d);\n", (long long)planes,
-            (long long)(planes ? cgc_numel(x) / planes : 0), is_max);
+    const CgCall *c = &cgc_kernel(e, n)->call;
+    fprintf(e->f, "    %s(x0, y0, %lld, %lld, %d);\n", c->symbol, (long long)c->params[0],
+            (long long)c->params[1], (int)c->params[2]);
     return true;
 }
 bool cgc_emit_globalaveragepool(CgcEmitter *e, const IrNode *n) {
-    return cgc_cnn_global_pool(e, n, false);
+    return cgc_cnn_global_pool(e, n);
 }
 bool cgc_emit_globalmaxpool(CgcEmitter *e, const IrNode *n) {
-    return cgc_cnn_global_pool(e, n, true);
+    return cgc_cnn_global_pool(e, n);
 }
 
-/* N, C and the product of the remaining dims of x, and epsilon as a literal. */
-static bool cgc_cnn_norm_dims(CgcEmitter *e, const IrNode *n, int64_t *nn, int64_t *c,
-                              int64_t *inner, char *eps, size_t cap) {
-    const IrType *x = cgc_in_type(e, n, 0);
-    *nn = x->dims[0].size;
-    *c = x->dims[1].size;
-    *inner = (*nn != 0 && *c != 0) ? cgc_numel(x) / (*nn * *c) : 0;
-    if (!cgc_double_literal(ir_attr_float(n, "epsilon"), "", eps, cap))
+/* BatchNorm and InstanceNorm: their inputs, y, n c inner, epsilon. */
+static bool cgc_cnn_norm(CgcEmitter *e, const IrNode *n) {
+    if (!cgc_cnn_f32(e, n)) return false;
+    const CgCall *c = &cgc_kernel(e, n)->call;
+    char eps[64];
+    if (!cgc_double_literal(c->floats[0], "", eps, sizeof eps))
         return cgc_node_fail(e, n, "epsilon must be finite");
+    fprintf(e->f, "    %s(", c->symbol);
+    for (int i = 0; i < c->n_operands - 1; i++) fprintf(e->f, "x%d, ", i);
+    fprintf(e->f, "y0, %lld, %lld, %lld, %s);\n", (long long)c->params[0], (long long)c->params[1],
+            (long long)c->params[2], eps);
     return true;
 }
 
 bool cgc_emit_batchnorm(CgcEmitter *e, const IrNode *n) {
-    int64_t nn, c, inner;
-    char eps[64];
-    if (!cgc_cnn_f32(e, n) || !cgc_cnn_norm_dims(e, n, &nn, &c, &inner, eps, sizeof eps))
-        return false;
-    fprintf(e->f, "    krt_batchnorm_f32(x0, x1, x2, x3, x4, y0, %lld, %lld, %lld, %s);\n",
-            (long long)nn, (long long)c, (long long)inner, eps);
-    return true;
+    return cgc_cnn_norm(e, n);
 }
-
 bool cgc_emit_instancenorm(CgcEmitter *e, const IrNode *n) {
-    int64_t nn, c, inner;
-    char eps[64];
-    if (!cgc_cnn_f32(e, n) || !cgc_cnn_norm_dims(e, n, &nn, &c, &inner, eps, sizeof eps))
-        return false;
-    fprintf(e->f, "    krt_instancenorm_f32(x0, x1, x2, y0, %lld, %lld, %lld, %s);\n",
-            (long long)nn, (long long)c, (long long)inner, eps);
-    return true;
+    return cgc_cnn_norm(e, n);
 }
 
-/* The concrete dims of x. */
-static void cgc_cnn_dims(const IrType *t, int64_t *dims) {
-    for (int k = 0; k < t->rank; k++) dims[k] = t->dims[k].size;
+/* A scalar Pad or Resize copies its one element; an empty one writes nothing (a copy loop). */
+static bool cgc_cnn_copy(CgcEmitter *e, const CgKernel *k) {
+    cgc_emit_loop(e, &k->loops[0], "y0[$0] = x0[$1];");
+    return true;
 }
 
 bool cgc_emit_pad(CgcEmitter *e, const IrNode *n) {
     if (!cgc_cnn_f32(e, n)) return false;
-    const IrType *x = cgc_in_type(e, n, 0);
-    const IrAttr *pads = ir_attr_find(n, "pads");
-    const char *mode = ir_attr_string(n, "mode");
-    const char *krt_mode = strcmp(mode, "reflect") == 0 ? "KRT_PAD_REFLECT"
-                           : strcmp(mode, "edge") == 0  ? "KRT_PAD_EDGE"
-                           : strcmp(mode, "wrap") == 0  ? "KRT_PAD_WRAP"
-                                                        : "KRT_PAD_CONSTANT";
+    const CgKernel *k = cgc_kernel(e, n);
+    if (k->kind == CG_KERNEL_LOOP) return cgc_cnn_copy(e, k);
+    static const char *const modes[] = {"KRT_PAD_CONSTANT", "KRT_PAD_REFLECT", "KRT_PAD_EDGE",
+                                        "KRT_PAD_WRAP"};
+    const CgCall *c = &k->call;
+    const int64_t *p = c->params; /* rank mode x_dims[rank] pads[2 rank] */
+    int rank = (int)p[0];
     char value[64];
-    if (!cgc_double_literal((float)ir_attr_float(n, "value"), "f", value, sizeof value))
+    if (!cgc_double_literal((float)c->floats[0], "f", value, sizeof value))
         return cgc_node_fail(e, n, "the C backend needs a finite pad value");
-    if (x->rank == 0 || cgc_numel(cgc_out_type(e, n, 0)) == 0) {
-        /* a scalar has nothing to pad; an empty output has nothing to write */
-        if (x->rank == 0) fprintf(e->f, "    y0[0] = x0[0];\n");
-        return true;
-    }
-    int64_t dims[IR_MAX_RANK];
-    cgc_cnn_dims(x, dims);
     fprintf(e->f, "    const int64_t x_dims[] = ");
-    cgc_cnn_ints(e->f, dims, x->rank);
+    cgc_cnn_ints(e->f, p + 2, rank);
     fprintf(e->f, ";\n    const int64_t pads[] = ");
-    cgc_cnn_ints(e->f, pads->ints, pads->count);
-    fprintf(e->f, ";\n    krt_pad_f32(x0, y0, %d, x_dims, pads, %s, %s);\n", x->rank, krt_mode,
+    cgc_cnn_ints(e->f, p + 2 + rank, c->n_params - 2 - rank);
+    fprintf(e->f, ";\n    %s(x0, y0, %d, x_dims, pads, %s, %s);\n", c->symbol, rank, modes[p[1]],
             value);
     return true;
 }
 
 bool cgc_emit_resize(CgcEmitter *e, const IrNode *n) {
     if (!cgc_cnn_f32(e, n)) return false;
-    const IrType *x = cgc_in_type(e, n, 0), *y = cgc_out_type(e, n, 0);
-    if (x->rank == 0 || cgc_numel(y) == 0) {
-        if (x->rank == 0) fprintf(e->f, "    y0[0] = x0[0];\n");
-        return true;
-    }
-    const IrAttr *scales = ir_attr_find(n, "scales");
-    const char *ctm = ir_attr_string(n, "coordinate_transformation_mode");
-    const char *nm = ir_attr_string(n, "nearest_mode");
-    const char *coord = strcmp(ctm, "asymmetric") == 0           ? "KRT_RESIZE_ASYMMETRIC"
-                        : strcmp(ctm, "align_corners") == 0      ? "KRT_RESIZE_ALIGN_CORNERS"
-                        : strcmp(ctm, "pytorch_half_pixel") == 0 ? "KRT_RESIZE_PYTORCH_HALF_PIXEL"
-                        : strcmp(ctm, "tf_half_pixel_for_nn") == 0
-                            ? "KRT_RESIZE_TF_HALF_PIXEL_FOR_NN"
-                            : "KRT_RESIZE_HALF_PIXEL";
-    const char *nearest = strcmp(nm, "floor") == 0               ? "KRT_NEAREST_FLOOR"
-                          : strcmp(nm, "ceil") == 0              ? "KRT_NEAREST_CEIL"
-                          : strcmp(nm, "round_prefer_ceil") == 0 ? "KRT_NEAREST_ROUND_PREFER_CEIL"
-                                                                 : "KRT_NEAREST_ROUND_PREFER_FLOOR";
-    int64_t xd[IR_MAX_RANK], yd[IR_MAX_RANK];
-    cgc_cnn_dims(x, xd);
-    cgc_cnn_dims(y, yd);
+    const CgKernel *k = cgc_kernel(e, n);
+    if (k->kind == CG_KERNEL_LOOP) return cgc_cnn_copy(e, k);
+    static const char *const coords[] = {
+        "KRT_RESIZE_HALF_PIXEL", "KRT_RESIZE_ASYMMETRIC", "KRT_RESIZE_ALIGN_CORNERS",
+        "KRT_RESIZE_PYTORCH_HALF_PIXEL", "KRT_RESIZE_TF_HALF_PIXEL_FOR_NN"};
+    static const char *const nearest[] = {"KRT_NEAREST_ROUND_PREFER_FLOOR", "KRT_NEAREST_FLOOR",
+                                          "KRT_NEAREST_CEIL", "KRT_NEAREST_ROUND_PREFER_CEIL"};
+    const CgCall *c = &k->call;
+    const int64_t *p = c->params; /* rank linear coord nearest x_dims[rank] y_dims[rank] */
+    int rank = (int)p[0];
     fprintf(e->f, "    const int64_t x_dims[] = ");
-    cgc_cnn_ints(e->f, xd, x->rank);
+    cgc_cnn_ints(e->f, p + 4, rank);
     fprintf(e->f, ";\n    const int64_t y_dims[] = ");
-    cgc_cnn_ints(e->f, yd, y->rank);
+    cgc_cnn_ints(e->f, p + 4 + rank, rank);
     fprintf(e->f, ";\n    const double scales[] = {");
-    for (int k = 0; k < x->rank; k++) {
-        double s = scales ? scales->floats[k] : (double)yd[k] / (double)xd[k];
+    for (int i = 0; i < rank; i++) {
         char lit[64];
-        if (!cgc_double_literal(s, "", lit, sizeof lit))
+        if (!cgc_double_literal(c->floats[i], "", lit, sizeof lit))
             return cgc_node_fail(e, n, "scales must be finite");
-        fprintf(e->f, "%s%s", k ? ", " : "", lit);
+        fprintf(e->f, "%s%s", i ? ", " : "", lit);
     }
-    fprintf(e->f, "};\n    krt_resize_f32(x0, y0, %d, x_dims, y_dims, scales, %d, %s, %s);\n",
-            x->rank, strcmp(ir_attr_string(n, "mode"), "linear") == 0, coord, nearest);
+    fprintf(e->f, "};\n    %s(x0, y0, %d, x_dims, y_dims, scales, %d, %s, %s);\n", c->symbol, rank,
+            (int)p[1], coords[p[2]], nearest[p[3]]);
     return true;
 }

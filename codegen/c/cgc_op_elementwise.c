@@ -50,50 +50,52 @@ static bool cgc_arith(IrDtype t, CgcArith *a) {
     return false;
 }
 
-/* Writes one elementwise statement over operands y0 ($0) and the inputs x<i> ($i+1). */
-static void cgc_emit_elementwise(CgcEmitter *e, const IrNode *n, int n_in, const char *stmt) {
-    const IrType *out = cgc_out_type(e, n, 0);
-    CgcNest nest = {.rank = out->rank, .n_operands = 1 + n_in};
-    for (int d = 0; d < out->rank; d++) nest.dims[d] = out->dims[d].size;
-    cgc_strides(out, nest.strides[0]);
-    for (int i = 0; i < n_in; i++)
-        cgc_broadcast_strides(cgc_in_type(e, n, i), out, nest.strides[1 + i]);
-    cgc_emit_nest(e, &nest, stmt);
+/* The loop of node n's record: y0 ($0) and the inputs x<i> ($i+1), and its one instruction. */
+static const CgLoop *cgc_elementwise_loop(const CgcEmitter *e, const IrNode *n) {
+    return &cgc_kernel(e, n)->loops[0];
 }
 
 static bool cgc_emit_unary(CgcEmitter *e, const IrNode *n) {
     IrDtype t = cgc_in_type(e, n, 0)->dtype;
     CgcArith a;
     if (!cgc_arith(t, &a)) return cgc_unsupported_dtype(e, n, t);
+    const CgLoop *l = cgc_elementwise_loop(e, n);
+    const CgInstr *in = &l->program[0];
     char expr[256];
     if (a.wrap_type) {
-        if (n->op == IR_OP_NEG)
+        if (in->fn == IR_SCALAR_NEG)
             snprintf(expr, sizeof expr, "(%s)(%s)((%s)0 - (%s)a)", a.compute, a.wrap_type,
                      a.wrap_type, a.wrap_type);
-        else if (n->op == IR_OP_RELU)
+        else if (in->fn == IR_SCALAR_RELU)
             snprintf(expr, sizeof expr, "(%s)(a < 0 ? 0 : a)", a.compute);
         else
             return cgc_unsupported_dtype(e, n, t);
     } else {
-        double p[3];
-        ir_scalar_node_params(n, p);
         const char *operand[1] = {"a"};
-        if (!cgc_scalar_expr(e, n, (IrScalar)ir_scalar_of_node(n), operand, p, a.compute, a.suffix,
-                             expr, sizeof expr))
+        if (!cgc_scalar_expr(e, n, in->fn, operand, in->params, a.compute, a.suffix, expr,
+                             sizeof expr))
             return false;
     }
     char stmt[512];
     snprintf(stmt, sizeof stmt, "{ const %s a = %s(x0[$1]); y0[$0] = %s(%s); }", a.compute,
              a.load_fn, a.store_fn, expr);
-    cgc_emit_elementwise(e, n, 1, stmt);
+    cgc_emit_loop(e, l, stmt);
     return true;
 }
 
-static bool cgc_emit_binary(CgcEmitter *e, const IrNode *n, char op) {
+/* The C operator of an integer core binary row. */
+static char cgc_int_operator(IrScalar fn) {
+    return fn == IR_SCALAR_ADD ? '+' : fn == IR_SCALAR_SUB ? '-' : fn == IR_SCALAR_MUL ? '*' : '/';
+}
+
+static bool cgc_emit_binary(CgcEmitter *e, const IrNode *n) {
     IrDtype t = cgc_in_type(e, n, 0)->dtype;
     if (cgc_in_type(e, n, 1)->dtype != t) return cgc_node_fail(e, n, "operand dtypes differ");
     CgcArith a;
     if (!cgc_arith(t, &a)) return cgc_unsupported_dtype(e, n, t);
+    const CgLoop *l = cgc_elementwise_loop(e, n);
+    const CgInstr *in = &l->program[0];
+    char op = cgc_int_operator(in->fn);
     char expr[256];
     if (a.wrap_type) {
         if (op == '/' && t == IR_DTYPE_U8) {
@@ -110,28 +112,28 @@ static bool cgc_emit_binary(CgcEmitter *e, const IrNode *n, char op) {
         }
     } else {
         const char *operands[2] = {"a", "b"};
-        if (!cgc_scalar_expr(e, n, (IrScalar)ir_scalar_of_node(n), operands, NULL, a.compute,
-                             a.suffix, expr, sizeof expr))
+        if (!cgc_scalar_expr(e, n, in->fn, operands, in->params, a.compute, a.suffix, expr,
+                             sizeof expr))
             return false;
     }
     char stmt[512];
     snprintf(stmt, sizeof stmt, "{ const %s a = %s(x0[$1]), b = %s(x1[$2]); y0[$0] = %s(%s); }",
              a.compute, a.load_fn, a.load_fn, a.store_fn, expr);
-    cgc_emit_elementwise(e, n, 2, stmt);
+    cgc_emit_loop(e, l, stmt);
     return true;
 }
 
 bool cgc_emit_add(CgcEmitter *e, const IrNode *n) {
-    return cgc_emit_binary(e, n, '+');
+    return cgc_emit_binary(e, n);
 }
 bool cgc_emit_sub(CgcEmitter *e, const IrNode *n) {
-    return cgc_emit_binary(e, n, '-');
+    return cgc_emit_binary(e, n);
 }
 bool cgc_emit_mul(CgcEmitter *e, const IrNode *n) {
-    return cgc_emit_binary(e, n, '*');
+    return cgc_emit_binary(e, n);
 }
 bool cgc_emit_div(CgcEmitter *e, const IrNode *n) {
-    return cgc_emit_binary(e, n, '/');
+    return cgc_emit_binary(e, n);
 }
 bool cgc_emit_neg(CgcEmitter *e, const IrNode *n) {
     return cgc_emit_unary(e, n);
@@ -199,31 +201,16 @@ static void cgc_cast_expr(IrDtype src, IrDtype dst, char *buf, size_t cap) {
 
 bool cgc_emit_cast(CgcEmitter *e, const IrNode *n) {
     IrDtype src = cgc_in_type(e, n, 0)->dtype, dst = cgc_out_type(e, n, 0)->dtype;
-    int64_t count = cgc_numel(cgc_out_type(e, n, 0));
+    const CgLoop *l = &cgc_kernel(e, n)->loops[0]; /* flat, backwards when in place and wider */
+    int64_t count = l->dims[0];
     const char *load = src == IR_DTYPE_F16    ? "krt_f16_to_f32"
                        : src == IR_DTYPE_BF16 ? "krt_bf16_to_f32"
                                               : "";
     const char *vtype = src == IR_DTYPE_F16 || src == IR_DTYPE_BF16 ? "float" : cgc_ctype(src);
     char expr[128];
     cgc_cast_expr(src, dst, expr, sizeof expr);
-    /* In place (the planner may give the output the input's bytes) the loop must never write
-     * an element's bytes before reading every input element they cover. */
-    bool backwards = false;
-    if (cgc_values_overlap(e, n->inputs[0], n->outputs[0])) {
-        int64_t in_at = ir_value(e->g, n->inputs[0])->arena_offset;
-        int64_t out_at = ir_value(e->g, n->outputs[0])->arena_offset;
-        size_t in_size = ir_dtype_size(src), out_size = ir_dtype_size(dst);
-        if (out_at <= in_at && out_size <= in_size)
-            backwards = false;
-        else if (out_at >= in_at && out_size >= in_size)
-            backwards = true;
-        else
-            return cgc_node_fail(e, n,
-                                 "the memory plan overlaps input and output in a way an "
-                                 "in-place Cast cannot handle");
-    }
     if (count == 0) return true;
-    if (backwards)
+    if (l->reverse)
         fprintf(e->f, "    for (ptrdiff_t i = %lld; i >= 0; i--) {\n", (long long)count - 1);
     else
         fprintf(e->f, "    for (ptrdiff_t i = 0; i < %lld; i++) {\n", (long long)count);

@@ -29,20 +29,21 @@ static bool cgc_math_empty(CgcEmitter *e, const IrNode *n) {
     return true;
 }
 
-/* One statement over y0 ($0) and the inputs x<i> ($i+1), each broadcast to the output. */
-static void cgc_math_nest(CgcEmitter *e, const IrNode *n, int n_in, const char *stmt) {
+/* One statement over y0 ($0) and the inputs x<i> ($i+1), each broadcast to the output: the
+ * loop of the node's kernel record. */
+static void cgc_math_nest(CgcEmitter *e, const IrNode *n, const char *stmt) {
     if (cgc_math_empty(e, n)) return;
-    const IrType *out = cgc_out_type(e, n, 0);
-    CgcNest nest = {.rank = out->rank, .n_operands = 1 + n_in};
-    for (int d = 0; d < out->rank; d++) nest.dims[d] = out->dims[d].size;
-    cgc_strides(out, nest.strides[0]);
-    for (int i = 0; i < n_in; i++)
-        cgc_broadcast_strides(cgc_in_type(e, n, i), out, nest.strides[1 + i]);
-    cgc_emit_nest(e, &nest, stmt);
+    cgc_emit_loop(e, &cgc_kernel(e, n)->loops[0], stmt);
+}
+
+/* The scalar row and parameters of a Unary or Binary node: its record's one instruction. */
+static const CgInstr *cgc_math_instr(const CgcEmitter *e, const IrNode *n) {
+    return &cgc_kernel(e, n)->loops[0].program[0];
 }
 
 bool cgc_emit_unary_fn(CgcEmitter *e, const IrNode *n) {
-    IrScalar fn = (IrScalar)ir_math_unary_fn(ir_attr_string(n, "fn"));
+    const CgInstr *in = cgc_math_instr(e, n);
+    IrScalar fn = in->fn;
     IrDtype t = cgc_in_type(e, n, 0)->dtype;
     const char *T = cgc_ctype(t), *suffix = cgc_math_suffix(t);
     char stmt[1024];
@@ -54,17 +55,15 @@ bool cgc_emit_unary_fn(CgcEmitter *e, const IrNode *n) {
         else
             snprintf(stmt, sizeof stmt,
                      "{ const %s a = x0[$1]; y0[$0] = (%s)((a > 0) - (a < 0)); }", T, T);
-        cgc_math_nest(e, n, 1, stmt);
+        cgc_math_nest(e, n, stmt);
         return true;
     }
     if (!suffix) return cgc_unsupported_dtype(e, n, t);
-    double p[3];
-    ir_scalar_node_params(n, p); /* alpha, beta, gamma */
     const char *operand[1] = {"a"};
     char expr[768];
-    if (!cgc_scalar_expr(e, n, fn, operand, p, T, suffix, expr, sizeof expr)) return false;
+    if (!cgc_scalar_expr(e, n, fn, operand, in->params, T, suffix, expr, sizeof expr)) return false;
     snprintf(stmt, sizeof stmt, "{ const %s a = x0[$1]; y0[$0] = %s; }", T, expr);
-    cgc_math_nest(e, n, 1, stmt);
+    cgc_math_nest(e, n, stmt);
     return true;
 }
 
@@ -106,14 +105,14 @@ bool cgc_emit_clip(CgcEmitter *e, const IrNode *n) {
     }
     char stmt[768];
     snprintf(stmt, sizeof stmt, "{ %s a = x0[$1];%s y0[$0] = a; }", T, body);
-    cgc_math_nest(e, n, 1, stmt);
+    cgc_math_nest(e, n, stmt);
     return true;
 }
 
 bool cgc_emit_isnan(CgcEmitter *e, const IrNode *n) {
     IrDtype t = cgc_in_type(e, n, 0)->dtype;
     if (!cgc_math_suffix(t)) return cgc_unsupported_dtype(e, n, t);
-    cgc_math_nest(e, n, 1, "y0[$0] = (uint8_t)(x0[$1] != x0[$1]);");
+    cgc_math_nest(e, n, "y0[$0] = (uint8_t)(x0[$1] != x0[$1]);");
     return true;
 }
 
@@ -126,19 +125,19 @@ bool cgc_emit_isinf(CgcEmitter *e, const IrNode *n) {
              "{ const %s a = x0[$1]; y0[$0] = (uint8_t)((%d && a == HUGE_VAL) || (%d && a == "
              "-HUGE_VAL)); }",
              cgc_ctype(t), pos, neg);
-    cgc_math_nest(e, n, 1, stmt);
+    cgc_math_nest(e, n, stmt);
     return true;
 }
 
 bool cgc_emit_not(CgcEmitter *e, const IrNode *n) {
-    cgc_math_nest(e, n, 1, "y0[$0] = (uint8_t)(x0[$1] == 0);");
+    cgc_math_nest(e, n, "y0[$0] = (uint8_t)(x0[$1] == 0);");
     return true;
 }
 
 /* Binary: float operands render the scalar table's row; integer ones are integer arithmetic
  * without undefined behaviour, written here. */
 bool cgc_emit_binary_fn(CgcEmitter *e, const IrNode *n) {
-    IrScalar fn = (IrScalar)ir_math_binary_fn(ir_attr_string(n, "fn"));
+    IrScalar fn = cgc_math_instr(e, n)->fn;
     IrDtype t = cgc_in_type(e, n, 0)->dtype, tb = cgc_in_type(e, n, 1)->dtype;
     const char *T = cgc_ctype(t), *s = cgc_math_suffix(t);
     bool is_int = cgc_math_is_int(t);
@@ -172,7 +171,7 @@ bool cgc_emit_binary_fn(CgcEmitter *e, const IrNode *n) {
     char stmt[768];
     snprintf(stmt, sizeof stmt, "{ const %s a = x0[$1]; const %s b = x1[$2]; %s }", T,
              cgc_ctype(tb), body);
-    cgc_math_nest(e, n, 2, stmt);
+    cgc_math_nest(e, n, stmt);
     return true;
 }
 
@@ -183,7 +182,7 @@ bool cgc_emit_compare(CgcEmitter *e, const IrNode *n) {
     if (t == IR_DTYPE_F16 || t == IR_DTYPE_BF16) return cgc_unsupported_dtype(e, n, t);
     char stmt[256];
     snprintf(stmt, sizeof stmt, "y0[$0] = (uint8_t)(x0[$1] %s x1[$2]);", ops[fn]);
-    cgc_math_nest(e, n, 2, stmt);
+    cgc_math_nest(e, n, stmt);
     return true;
 }
 
@@ -192,17 +191,17 @@ bool cgc_emit_logic(CgcEmitter *e, const IrNode *n) {
     IrMathLogic fn = (IrMathLogic)ir_math_logic_fn(ir_attr_string(n, "fn"));
     char stmt[256];
     snprintf(stmt, sizeof stmt, "y0[$0] = (uint8_t)((x0[$1] != 0) %s (x1[$2] != 0));", ops[fn]);
-    cgc_math_nest(e, n, 2, stmt);
+    cgc_math_nest(e, n, stmt);
     return true;
 }
 
 bool cgc_emit_where(CgcEmitter *e, const IrNode *n) {
-    cgc_math_nest(e, n, 3, "y0[$0] = x0[$1] ? x1[$2] : x2[$3];");
+    cgc_math_nest(e, n, "y0[$0] = x0[$1] ? x1[$2] : x2[$3];");
     return true;
 }
 
 bool cgc_emit_expand(CgcEmitter *e, const IrNode *n) {
-    cgc_math_nest(e, n, 1, "y0[$0] = x0[$1];");
+    cgc_math_nest(e, n, "y0[$0] = x0[$1];");
     return true;
 }
 

@@ -16,3 +16,6 @@ set_tests_properties(test_codegen_every_op PROPERTIES TIMEOUT 600)
 # Every row of the scalar-function table (ir/scalar.h): its C template against its reference.
 kiln_add_unit_test(test_scalar_table ${CMAKE_CURRENT_LIST_DIR}/test_scalar_table.c ${KILN_CG_HARNESS})
 set_tests_properties(test_scalar_table PROPERTIES TIMEOUT 300)
+# The kernel records of the lowered module (codegen/lower_kernels*.c), and the list of ops
+# without one in docs/architecture.md.
+kiln_add_unit_test(test_lower_kernels ${CMAKE_CURRENT_LIST_DIR}/test_lower_kernels.c ${KILN_CG_HARNESS})
