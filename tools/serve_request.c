@@ -295,7 +295,17 @@ static bool serve_get_max_tokens(ServeJob *job, const cJSON *root, const ServeMo
 
 ServeJob *serve_request_parse(ServeKind kind, const char *body, size_t len, const ServeModelInfo *m,
                               ServeError *e) {
-    cJSON *root = cJSON_ParseWithLength(body, len);
+    /* Raw NUL is not JSON, and cJSON would stop reading there; text after the value is not
+     * JSON either, and cJSON would ignore it. */
+    const char *end = NULL;
+    cJSON *root = memchr(body, 0, len) ? NULL : cJSON_ParseWithLengthOpts(body, len, &end, false);
+    while (root && end < body + len &&
+           (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (root && end != body + len) {
+        cJSON_Delete(root);
+        root = NULL;
+    }
     if (!root) {
         serve_error_set(e, 400, "invalid_request_error", NULL, "invalid_json",
                         "The request body is not valid JSON");
