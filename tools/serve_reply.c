@@ -37,10 +37,23 @@ static void serve_add_string_or_null(cJSON *o, const char *key, const char *v) {
         cJSON_AddNullToObject(o, key);
 }
 
+/* The valid-UTF-8 text of b[0..n) as a NUL-terminated malloc'd string. */
+static char *serve_text(const char *data, size_t n) {
+    TokBuf t = {0};
+    tok_utf8_lossy(&t, (const uint8_t *)(data ? data : ""), n);
+    char *s = strdup(tok_buf_cstr(&t));
+    KILN_ASSERT(s != NULL);
+    tok_buf_free(&t);
+    return s;
+}
+
 char *serve_error_json(const ServeError *e) {
     cJSON *root = cJSON_CreateObject();
     cJSON *err = cJSON_AddObjectToObject(root, "error");
-    cJSON_AddStringToObject(err, "message", e->message);
+    /* Messages quote client input, cut to a length: keep the JSON valid UTF-8. */
+    char *msg = serve_text(e->message, strlen(e->message));
+    cJSON_AddStringToObject(err, "message", msg);
+    free(msg);
     cJSON_AddStringToObject(err, "type", e->type ? e->type : "server_error");
     serve_add_string_or_null(err, "param", e->param);
     serve_add_string_or_null(err, "code", e->code);
@@ -60,16 +73,6 @@ const char *serve_finish_name(ServeFinish f) {
     default:
         return NULL;
     }
-}
-
-/* The valid-UTF-8 text of b[0..n) as a NUL-terminated malloc'd string. */
-static char *serve_text(const char *data, size_t n) {
-    TokBuf t = {0};
-    tok_utf8_lossy(&t, (const uint8_t *)(data ? data : ""), n);
-    char *s = strdup(tok_buf_cstr(&t));
-    KILN_ASSERT(s != NULL);
-    tok_buf_free(&t);
-    return s;
 }
 
 static cJSON *serve_envelope(const ServeJob *job, const char *model, bool chunk) {
