@@ -222,8 +222,26 @@ def sigterm_under_load(srv):
     check("after SIGTERM: connections refused", refused)
 
 
+def command_line(tmp):
+    import subprocess
+    from serve_util import KILN
+
+    def run(*args):
+        return subprocess.run([KILN, "serve"] + list(args), capture_output=True, text=True)
+    r = run("--help")
+    check("serve --help", r.returncode == 0 and r.stdout.startswith("usage: kiln serve"))
+    for label, args, msg in [("no model", [], "no model folder"),
+                             ("port too large", ["x", "--port", "70000"], "at most 65535"),
+                             ("max-batch 0", ["x", "--max-batch", "0"], "--max-batch"),
+                             ("unknown option", ["x", "--frob"], "unknown option '--frob'"),
+                             ("missing library", [os.path.join(tmp, "none.so")], "cannot load")]:
+        r = run(*args)
+        check("command line: " + label, r.returncode == 1 and msg in r.stderr, r.stderr)
+
+
 def main():
     tmp = tmpdir("serve-faults")
+    command_line(tmp)
     lib = compile_gpt2(tmp)
     srv = Server(lib, "--max-batch", "4", tmp=tmp)
     try:
