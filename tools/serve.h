@@ -124,6 +124,7 @@ typedef struct ServeModelInfo {
 void serve_metrics_init(void);
 void serve_metrics_request(int status);
 void serve_metrics_tokens(int64_t prompt, int64_t generated);
+void serve_metrics_cancelled(void);
 void serve_metrics_ttft(double seconds);
 void serve_metrics_itl(double seconds);
 /* Prometheus text exposition of everything, gauges from s; malloc'd. */

@@ -175,6 +175,7 @@ static void serve_update_safe_len(ServeJob *job) {
 static void serve_finish_job(ServeSched *s, ServeSlot *sl, ServeFinish f, const char *error) {
     ServeJob *job = sl->job;
     if (job->finish == SERVE_RUNNING) job->finish = f;
+    if (job->finish == SERVE_FINISH_CANCEL) serve_metrics_cancelled();
     if (error) snprintf(job->error, sizeof job->error, "%s", error);
     serve_update_safe_len(job);
     serve_metrics_tokens((int64_t)job->prompt.count, (int64_t)job->out.count);
@@ -235,6 +236,7 @@ static void serve_admit(ServeSched *s) {
         s->q_count--;
         if (job->cancelled) {
             job->finish = SERVE_FINISH_CANCEL;
+            serve_metrics_cancelled();
             pthread_cond_broadcast(&job->cond);
             serve_job_unref(job);
             continue;

@@ -4,11 +4,14 @@
  *
  *     System: <content>\n
  *     User: <content>\n
- *     Assistant: <content>\n
+ *     Assistant:<content>\n
  *     Assistant:
  *
- * one line per message in order, then "Assistant:" for the reply. The model's own special
- * prefixes (GLM's [gMASK]<sop>) are not added yet. */
+ * one line per message in order, then "Assistant:" for the reply. An assistant message follows
+ * its "Assistant:" verbatim (no space added): a reply is generated right after "Assistant:",
+ * so a client that sends it back as history renders exactly the text the model saw, and the
+ * slot's cache can be reused (serve_sched.c). The model's own special prefixes (GLM's
+ * [gMASK]<sop>) are not added yet. */
 #include "serve.h"
 
 #include <string.h>
@@ -78,8 +81,9 @@ bool serve_template_render(const cJSON *messages, TokBuf *out, ServeError *e) {
                             role->valuestring);
             return false;
         }
+        const char *sep = strcmp(label, "Assistant") == 0 ? ":" : ": ";
         tok_buf_append(out, label, strlen(label));
-        tok_buf_append(out, ": ", 2);
+        tok_buf_append(out, sep, strlen(sep));
         if (!serve_render_content(cJSON_GetObjectItemCaseSensitive(m, "content"), out, e))
             return false;
         tok_buf_append(out, "\n", 1);

@@ -39,12 +39,17 @@ def tmpdir(name):
     return tempfile.mkdtemp(prefix=name + "-", dir=root)
 
 
+def compile_model(tmp, name="gpt2"):
+    """kiln compile tests/hf/models/NAME --emit so; returns the library's path (model id:
+    libNAME)."""
+    out = os.path.join(tmp, name)
+    subprocess.run([KILN, "compile", os.path.join(SRC, "tests", "hf", "models", name), "--emit",
+                    "so", "-o", out], check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(out, "lib%s.so" % name)
+
+
 def compile_gpt2(tmp):
-    """kiln compile gpt2 --emit so; returns the library's path (model id: libgpt2)."""
-    out = os.path.join(tmp, "gpt2")
-    subprocess.run([KILN, "compile", GPT2, "--emit", "so", "-o", out], check=True,
-                   stdout=subprocess.DEVNULL)
-    return os.path.join(out, "libgpt2.so")
+    return compile_model(tmp, "gpt2")
 
 
 def generate_ids(lib, prompt=None, tokens=None, n=16):
@@ -57,10 +62,10 @@ def generate_ids(lib, prompt=None, tokens=None, n=16):
 
 
 class Server:
-    def __init__(self, lib, *extra, tmp):
+    def __init__(self, lib, *extra, tmp, tokenizer=TOKENIZER):
         self.err_path = os.path.join(tmp, "server-%d.err" % time.monotonic_ns())
         self.err = open(self.err_path, "w")
-        self.proc = subprocess.Popen([KILN, "serve", lib, "--tokenizer", TOKENIZER, "--port", "0"]
+        self.proc = subprocess.Popen([KILN, "serve", lib, "--tokenizer", tokenizer, "--port", "0"]
                                      + list(extra), stdout=subprocess.DEVNULL, stderr=self.err)
         self.port = None
         deadline = time.monotonic() + 120

@@ -111,6 +111,19 @@ def run_checks(srv, lib, batch, want):
         check(tag + ": reused cached prefix", d["usage"]["prompt_tokens_details"]["cached_tokens"]
               == 4 + N - 1, d["usage"])
 
+    # Chat-level reuse, the agent's pattern: a one-token reply leaves exactly the rendered
+    # prompt in the cache; the next turn resends it as history with the reply appended.
+    hist = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]
+    r1 = client.chat.completions.create(model=MODEL, messages=hist, max_tokens=1, temperature=0)
+    hist2 = hist + [{"role": "assistant", "content": " there"}, {"role": "user", "content": "Go"}]
+    r2 = client.chat.completions.create(model=MODEL, messages=hist2, max_tokens=N, temperature=0)
+    check(tag + ": history turn ids = kiln generate", ids_of(r2) == want["history"],
+          (ids_of(r2), want["history"]))
+    if batch == 1:
+        check(tag + ": history turn reuses the previous prompt",
+              r2.usage.prompt_tokens_details.cached_tokens == r1.usage.prompt_tokens,
+              (r1.usage, r2.usage))
+
     # 4 threads, each several requests, results compared to kiln generate.
     errors, done = [], [0]
     lock = threading.Lock()
@@ -148,6 +161,8 @@ def main():
     want["c:" + CHATS[1]] = generate_ids(lib, prompt=CHATS[1], n=N)
     want["ids"] = generate_ids(lib, tokens=[5, 6, 7, 8], n=N)
     want["long"] = generate_ids(lib, tokens=[5, 6, 7, 8] + want["ids"][:N - 1] + [9, 10], n=N)
+    want["history"] = generate_ids(
+        lib, prompt="System: Be brief.\nUser: Hi\nAssistant: there\nUser: Go\nAssistant:", n=N)
     for batch in (1, 4):
         srv = Server(lib, "--max-batch", str(batch), tmp=tmp)
         try:
