@@ -97,8 +97,9 @@ ServeSched *serve_sched_start(const ServeSchedOptions *o, Diag *d);
 typedef enum ServeSubmit { SERVE_SUBMIT_OK, SERVE_SUBMIT_FULL, SERVE_SUBMIT_DRAINING } ServeSubmit;
 /* Queues job (taking a reference) unless the queue is full or the server is shutting down. */
 ServeSubmit serve_sched_submit(ServeSched *s, ServeJob *job);
-/* Blocks until job changes (more bytes, or finished). Call with serve_sched_lock held. */
-void serve_sched_wait(ServeSched *s, ServeJob *job);
+/* Blocks until job changes (more bytes, or finished) or ms passed (then false). Call with
+ * serve_sched_lock held. */
+bool serve_sched_wait_ms(ServeSched *s, ServeJob *job, int ms);
 void serve_sched_lock(ServeSched *s);
 void serve_sched_unlock(ServeSched *s);
 /* Marks job cancelled (the client is gone); its slot is freed at the next step. */

@@ -7,7 +7,10 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,8 +42,52 @@ typedef struct ServeStream {
     ServeJob *job;
     TokBuf out;
     size_t out_at, sent;
+    int fd; /* the client's socket, polled while waiting */
     bool started, ended;
 } ServeStream;
+
+/* How often a handler waiting for its job looks whether the client is still there. */
+#define SERVE_POLL_MS 100
+
+/* True when the peer has closed the connection (or it failed). Data waiting to be read (a
+ * pipelined request) is left alone: only end-of-stream or an error count. A client that
+ * half-closes its side after sending the request therefore counts as gone. */
+static bool serve_client_gone(int fd) {
+    if (fd < 0) return false;
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0) return false;
+    if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) return true;
+    char b;
+    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static int serve_conn_fd(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? (int)info->connect_fd : -1;
+}
+
+/* serve_wait_job's `sent` for "until the job finishes". */
+#define SERVE_UNTIL_DONE SIZE_MAX
+
+/* Waits (lock held) until the job finishes or, unless sent is SERVE_UNTIL_DONE, has sendable
+ * bytes past sent, polling the client meanwhile: a client that went away cancels the job,
+ * which the scheduler then finishes. */
+static void serve_wait_job(ServeSched *s, ServeJob *job, int fd, size_t sent) {
+    double polled = cli_generate_now_ms();
+    while (job->finish == SERVE_RUNNING && (sent == SERVE_UNTIL_DONE || job->safe_len == sent)) {
+        /* Every token wakes us, so the poll goes by the clock, not by the wait timing out. */
+        serve_sched_wait_ms(s, job, SERVE_POLL_MS);
+        double now = cli_generate_now_ms();
+        if (job->cancelled || now - polled < SERVE_POLL_MS) continue;
+        polled = now;
+        serve_sched_unlock(s);
+        bool gone = serve_client_gone(fd);
+        if (gone) serve_sched_cancel(s, job);
+        serve_sched_lock(s);
+    }
+}
 
 /* ---- plain responses ---------------------------------------------------------------------- */
 
@@ -84,8 +131,7 @@ static void serve_stream_fill(ServeStream *st) {
         serve_reply_chunk(&st->out, job, model, "", 0, true);
         st->started = true;
     } else {
-        while (job->safe_len == st->sent && job->finish == SERVE_RUNNING)
-            serve_sched_wait(st->h->sched, job);
+        serve_wait_job(st->h->sched, job, st->fd, st->sent);
         if (job->safe_len > st->sent) {
             serve_reply_chunk(&st->out, job, model, job->bytes.data + st->sent,
                               job->safe_len - st->sent, false);
@@ -128,6 +174,7 @@ static enum MHD_Result serve_start_stream(ServeHttp *h, struct MHD_Connection *c
     KILN_ASSERT(st != NULL);
     st->h = h;
     st->job = job;
+    st->fd = serve_conn_fd(c);
     struct MHD_Response *r = MHD_create_response_from_callback(
         MHD_SIZE_UNKNOWN, 16384, serve_stream_read, st, serve_stream_free);
     KILN_ASSERT(r != NULL);
@@ -161,7 +208,7 @@ static enum MHD_Result serve_generate(ServeHttp *h, struct MHD_Connection *c, Se
     }
     if (job->stream) return serve_start_stream(h, c, job); /* takes our reference */
     serve_sched_lock(h->sched);
-    while (job->finish == SERVE_RUNNING) serve_sched_wait(h->sched, job);
+    serve_wait_job(h->sched, job, serve_conn_fd(c), SERVE_UNTIL_DONE);
     char *body = NULL;
     ServeFinish f = job->finish;
     if (f == SERVE_FINISH_STOP || f == SERVE_FINISH_LENGTH)

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct ServeSlot {
     void *ctx;
@@ -55,8 +56,13 @@ void serve_sched_unlock(ServeSched *s) {
     pthread_mutex_unlock(&s->mu);
 }
 
-void serve_sched_wait(ServeSched *s, ServeJob *job) {
-    pthread_cond_wait(&job->cond, &s->mu);
+bool serve_sched_wait_ms(ServeSched *s, ServeJob *job, int ms) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    long ns = until.tv_nsec + (long)ms * 1000000L;
+    until.tv_sec += ns / 1000000000L;
+    until.tv_nsec = ns % 1000000000L;
+    return pthread_cond_timedwait(&job->cond, &s->mu, &until) == 0;
 }
 
 /* The weights file of the opened library, or NULL when embedded (malloc'd). */

@@ -164,6 +164,26 @@ def disconnect_mid_stream(port):
           (cancelled, running))
     gen = metric(port, "kiln_generation_tokens_total")
     check("disconnect: generation stopped early", gen is not None and gen < 2000, gen)
+    # The same request without streaming: the client sends it and hangs up at once; the
+    # handler's poll of the socket notices and cancels.
+    body = json.dumps({"model": "libllama", "messages": [{"role": "user", "content": "Hello"}],
+                       "max_tokens": 2000, "temperature": 0}).encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+              b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    time.sleep(0.05)
+    s.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        cancelled = metric(port, "kiln_requests_cancelled_total")
+        running = metric(port, "kiln_running_sequences")
+        if cancelled == 2 and running == 0:
+            break
+        time.sleep(0.02)
+    check("disconnect while waiting (not streaming): cancelled", cancelled == 2 and running == 0,
+          (cancelled, running))
+    gen2 = metric(port, "kiln_generation_tokens_total")
+    check("disconnect while waiting: generation stopped early", gen2 - gen < 2000, (gen, gen2))
     st, data = request(port, "POST", "/v1/chat/completions",
                        {"model": "libllama", "messages": [{"role": "user", "content": "Hi"}],
                         "max_tokens": 4})
