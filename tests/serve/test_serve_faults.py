@@ -145,43 +145,41 @@ def disconnect_mid_stream(port):
     """A greedy 2000-token stream of the tiny llama (no eos in it: kiln generate gives all
     2000 for this prompt) takes the server a good part of a second; the client hangs up after
     the first bytes, so the server's next writes fail and the request must be cancelled."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    body = json.dumps({"model": "libllama", "messages": [{"role": "user", "content": "Hello"}],
-                       "max_tokens": 2000, "temperature": 0, "stream": True}).encode()
-    s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-              b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    def send_long(stream):
+        body = json.dumps({"model": "libllama", "max_tokens": 2000, "temperature": 0,
+                           "messages": [{"role": "user", "content": "Hello"}],
+                           "stream": stream}).encode()
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+                  + body)
+        return s
+
+    def wait_cancelled(n):
+        """(cancelled count, running sequences) once n are cancelled and none runs, or at 30 s."""
+        deadline = time.monotonic() + 30
+        while True:
+            got = (metric(port, "kiln_requests_cancelled_total"),
+                   metric(port, "kiln_running_sequences"))
+            if got == (n, 0) or time.monotonic() > deadline:
+                return got
+            time.sleep(0.02)
+
+    s = send_long(True)
     got = s.recv(200)
     s.close()
     check("disconnect: the stream had started", got.startswith(b"HTTP/1.1 200"), got[:80])
-    deadline, cancelled, running = time.monotonic() + 30, None, None
-    while time.monotonic() < deadline:
-        cancelled = metric(port, "kiln_requests_cancelled_total")
-        running = metric(port, "kiln_running_sequences")
-        if cancelled == 1 and running == 0:
-            break
-        time.sleep(0.02)
-    check("disconnect: the request is cancelled, its slot freed", cancelled == 1 and running == 0,
-          (cancelled, running))
+    got = wait_cancelled(1)
+    check("disconnect: the request is cancelled, its slot freed", got == (1, 0), got)
     gen = metric(port, "kiln_generation_tokens_total")
     check("disconnect: generation stopped early", gen is not None and gen < 2000, gen)
     # The same request without streaming: the client sends it and hangs up at once; the
     # handler's poll of the socket notices and cancels.
-    body = json.dumps({"model": "libllama", "messages": [{"role": "user", "content": "Hello"}],
-                       "max_tokens": 2000, "temperature": 0}).encode()
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-              b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    s = send_long(False)
     time.sleep(0.05)
     s.close()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        cancelled = metric(port, "kiln_requests_cancelled_total")
-        running = metric(port, "kiln_running_sequences")
-        if cancelled == 2 and running == 0:
-            break
-        time.sleep(0.02)
-    check("disconnect while waiting (not streaming): cancelled", cancelled == 2 and running == 0,
-          (cancelled, running))
+    got = wait_cancelled(2)
+    check("disconnect while waiting (not streaming): cancelled", got == (2, 0), got)
     gen2 = metric(port, "kiln_generation_tokens_total")
     check("disconnect while waiting: generation stopped early", gen2 - gen < 2000, (gen, gen2))
     st, data = request(port, "POST", "/v1/chat/completions",
