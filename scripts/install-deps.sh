@@ -10,26 +10,30 @@ declare -A probe=(
     [clang]="cmd:clang"
     [cmake]="cmd:cmake"
     [libcjson-dev]="file:/usr/include/cjson/cJSON.h"
+    [libmicrohttpd-dev]="file:/usr/include/microhttpd.h"
     [python3]="cmd:python3"
     [llvm-14-tools]="file:/usr/lib/llvm-14/bin/FileCheck"
     [graphviz]="cmd:dot"
     [protobuf-c-compiler]="cmd:protoc-c"
     [libprotobuf-c-dev]="file:/usr/include/protobuf-c/protobuf-c.h"
     [python3-pip]="pymod:pip"
+    [python3-venv]="pyimport:ensurepip"
 )
 # graphviz is optional: a failure to install it is only a warning. python3-pip is used by the
 # test setup to fetch ONNX's conformance data (pip download of the onnx wheel, no Python code of
-# ours runs at test time).
-optional=" graphviz "
+# ours runs at test time) and by the `kiln serve` tests, which pip-install the openai client into
+# build*/serve-venv (tests/serve/; python3-venv is optional: without it that test is skipped).
+optional=" graphviz python3-venv "
 
 missing=()
-for pkg in build-essential gcc clang cmake libcjson-dev python3 llvm-14-tools graphviz \
-    protobuf-c-compiler libprotobuf-c-dev python3-pip; do
+for pkg in build-essential gcc clang cmake libcjson-dev libmicrohttpd-dev python3 llvm-14-tools \
+    graphviz protobuf-c-compiler libprotobuf-c-dev python3-pip python3-venv; do
     kind=${probe[$pkg]%%:*}
     what=${probe[$pkg]#*:}
     if [ "$kind" = cmd ] && command -v "$what" >/dev/null 2>&1; then continue; fi
     if [ "$kind" = file ] && [ -e "$what" ]; then continue; fi
     if [ "$kind" = pymod ] && python3 -m "$what" --version >/dev/null 2>&1; then continue; fi
+    if [ "$kind" = pyimport ] && python3 -c "import $what" >/dev/null 2>&1; then continue; fi
     if [ "$pkg" = llvm-14-tools ] && command -v FileCheck >/dev/null 2>&1; then continue; fi
     missing+=("$pkg")
 done

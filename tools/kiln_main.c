@@ -17,6 +17,7 @@ static const char kiln_help[] =
     "  dump MODEL      print the IR as text or Graphviz\n"
     "  generate MODEL  generate text with a decoder LLM (Hugging Face folder or library)\n"
     "  bench           benchmark decoder prefill and decode against memory bandwidth\n"
+    "  serve MODEL     serve a decoder LLM over an OpenAI-compatible HTTP API\n"
     "  help [COMMAND]  show this help, or a command's\n"
     "\n"
     "options:\n"
@@ -38,6 +39,7 @@ static const KilnCommand kiln_commands[] = {
     {"dump", cli_dump_main},
     {"generate", cli_generate_main},
     {"bench", cli_bench_main},
+    {"serve", cli_serve_main},
 };
 /* clang-format on */
 #define KILN_N_COMMANDS ((int)(sizeof kiln_commands / sizeof kiln_commands[0]))
