@@ -16,19 +16,22 @@ declare -A probe=(
     [protobuf-c-compiler]="cmd:protoc-c"
     [libprotobuf-c-dev]="file:/usr/include/protobuf-c/protobuf-c.h"
     [python3-pip]="pymod:pip"
+    [libclang-rt-14-dev]="glob:/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a"
 )
-# graphviz is optional: a failure to install it is only a warning. python3-pip is used by the
-# test setup to fetch ONNX's conformance data (pip download of the onnx wheel, no Python code of
-# ours runs at test time).
+# libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes, for the fuzz stage of
+# scripts/test.sh (scripts/fuzz.sh). graphviz is optional: a failure to install it is only a
+# warning. python3-pip is used by the test setup to fetch ONNX's conformance data (pip download
+# of the onnx wheel, no Python code of ours runs at test time).
 optional=" graphviz "
 
 missing=()
 for pkg in build-essential gcc clang cmake libcjson-dev python3 llvm-14-tools graphviz \
-    protobuf-c-compiler libprotobuf-c-dev python3-pip; do
+    protobuf-c-compiler libprotobuf-c-dev python3-pip libclang-rt-14-dev; do
     kind=${probe[$pkg]%%:*}
     what=${probe[$pkg]#*:}
     if [ "$kind" = cmd ] && command -v "$what" >/dev/null 2>&1; then continue; fi
     if [ "$kind" = file ] && [ -e "$what" ]; then continue; fi
+    if [ "$kind" = glob ] && compgen -G "$what" >/dev/null; then continue; fi
     if [ "$kind" = pymod ] && python3 -m "$what" --version >/dev/null 2>&1; then continue; fi
     if [ "$pkg" = llvm-14-tools ] && command -v FileCheck >/dev/null 2>&1; then continue; fi
     missing+=("$pkg")
