@@ -2,6 +2,11 @@
 #include "json_util.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ir/diag.h"
 
 bool fe_json_depth_ok(const char *text, size_t len, int max_depth, size_t *where) {
     int depth = 0;
@@ -92,4 +97,47 @@ const char *fe_json_type_name(const cJSON *item) {
     if (cJSON_IsArray(item)) return "an array";
     if (cJSON_IsObject(item)) return "an object";
     return "an invalid value";
+}
+
+static int fe_json_cmp_keys(const void *a, const void *b) {
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* The duplicate among item's own keys, or NULL (sorted copy: hostile objects may be huge). */
+static const char *fe_json_own_duplicate(const cJSON *item) {
+    size_t n = 0;
+    for (const cJSON *c = item->child; c; c = c->next) n++;
+    if (n < 2) return NULL;
+    const cJSON **keys = malloc(n * sizeof *keys);
+    KILN_ASSERT(keys != NULL);
+    size_t k = 0;
+    for (const cJSON *c = item->child; c; c = c->next) keys[k++] = c;
+    qsort(keys, n, sizeof *keys, fe_json_cmp_keys);
+    const char *dup = NULL;
+    for (size_t i = 1; i < n && !dup; i++)
+        if (strcmp(keys[i - 1]->string, keys[i]->string) == 0) dup = keys[i]->string;
+    free(keys);
+    return dup;
+}
+
+bool fe_json_duplicate_key(const cJSON *item, char *buf, size_t cap) {
+    if (!item || (!cJSON_IsObject(item) && !cJSON_IsArray(item))) return false;
+    if (cJSON_IsObject(item)) {
+        const char *dup = fe_json_own_duplicate(item);
+        if (dup) {
+            snprintf(buf, cap, "%s", dup);
+            return true;
+        }
+    }
+    int index = 0;
+    for (const cJSON *c = item->child; c; c = c->next, index++) {
+        char inner[512];
+        if (!fe_json_duplicate_key(c, inner, sizeof inner)) continue;
+        if (cJSON_IsObject(item))
+            snprintf(buf, cap, "%s.%s", c->string, inner);
+        else
+            snprintf(buf, cap, "[%d].%s", index, inner);
+        return true;
+    }
+    return false;
 }

@@ -35,6 +35,12 @@ bool fe_json_get_int(const cJSON *item, int64_t *out);
  * to whether the depth check failed. */
 cJSON *fe_json_parse(const char *text, size_t len, size_t *err_off, bool *too_deep);
 
+/* Finds a key that appears twice in one object anywhere inside item (cJSON keeps both, and
+ * kiln's lookups see the first where Python's json keeps the last, so such a file means two
+ * things). Returns true and writes the key's dotted path ("rope_scaling.factor") into buf (cap
+ * bytes) when there is one. O(n log n) in the number of keys. */
+bool fe_json_duplicate_key(const cJSON *item, char *buf, size_t cap);
+
 /* Short name of the JSON type of item, for messages ("string", "number", "array", ...). */
 const char *fe_json_type_name(const cJSON *item);
 

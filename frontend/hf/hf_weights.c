@@ -39,13 +39,20 @@ static bool hf_weights_add(HfWeights *w, const char *dir, const char *rel, IrGra
 static bool hf_weights_index(HfWeights *w, const char *dir, const char *index_path, IrGraph *g,
                              Diag *d) {
     size_t len = 0;
-    char *text = fe_file_read(index_path, (size_t)64 << 20, &len, d);
+    char *text = fe_file_read_in_model(index_path, (size_t)64 << 20, &len, d);
     if (!text) return false;
     size_t off = 0;
     bool deep = false;
     cJSON *root = fe_json_parse(text, len, &off, &deep);
     free(text);
     const cJSON *map = root ? cJSON_GetObjectItemCaseSensitive(root, "weight_map") : NULL;
+    char key[512];
+    if (root && fe_json_duplicate_key(root, key, sizeof key)) {
+        /* a tensor mapped to two shards: kiln would take the first, Python the last */
+        diag_at(d, index_path, NULL, NULL, "field '%s' appears twice", key);
+        cJSON_Delete(root);
+        return false;
+    }
     if (!cJSON_IsObject(map)) {
         diag_at(d, index_path, NULL, NULL, "field 'weight_map' is missing or not an object");
         cJSON_Delete(root);
@@ -73,11 +80,14 @@ bool hf_weights_open(HfWeights *w, const char *dir, IrGraph *g, Diag *d) {
     memset(w, 0, sizeof *w);
     w->dir = dir;
     char *index = fe_path_join(dir, "model.safetensors.index.json");
-    FILE *probe = fopen(index, "rb");
     bool ok;
-    if (probe) {
-        fclose(probe);
-        ok = hf_weights_index(w, dir, index, g, d);
+    if (fe_file_exists(index)) {
+        /* like the shards, it must resolve inside the folder (no symlink out) */
+        char *anchor = fe_path_join(dir, "config.json");
+        char *real = fe_path_resolve(anchor, "weights index", "model.safetensors.index.json", d);
+        free(anchor);
+        ok = real != NULL && hf_weights_index(w, dir, index, g, d);
+        free(real);
     } else {
         ok = hf_weights_add(w, dir, "model.safetensors", g, d);
     }
