@@ -64,8 +64,36 @@ bool fe_json_get_int(const cJSON *item, int64_t *out) {
     return true;
 }
 
+/* Finds a byte valid JSON cannot hold where cJSON lets it through: a raw control byte (cJSON
+ * skips every byte <= 0x20 as whitespace, NUL included, and takes them inside strings), or a
+ * \u0000 escape (cJSON's C strings end there, so "a\u0000b" would silently read as "a").
+ * Returns true with *where at the first such byte. */
+static bool fe_json_bad_byte(const char *text, size_t len, size_t *where) {
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 && (in_string || (c != ' ' && c != '\t' && c != '\n' && c != '\r'))) {
+            *where = i;
+            return true;
+        }
+        if (!in_string) {
+            in_string = c == '"';
+        } else if (c == '\\') {
+            if (i + 5 < len && memcmp(text + i + 1, "u0000", 5) == 0) {
+                *where = i;
+                return true;
+            }
+            i++; /* the escaped byte, which may be a quote */
+        } else if (c == '"') {
+            in_string = false;
+        }
+    }
+    return false;
+}
+
 cJSON *fe_json_parse(const char *text, size_t len, size_t *err_off, bool *too_deep) {
     *too_deep = false;
+    if (fe_json_bad_byte(text, len, err_off)) return NULL;
     if (!fe_json_depth_ok(text, len, FE_JSON_MAX_DEPTH, err_off)) {
         *too_deep = true;
         return NULL;
@@ -140,4 +168,17 @@ bool fe_json_duplicate_key(const cJSON *item, char *buf, size_t cap) {
         return true;
     }
     return false;
+}
+
+cJSON *fe_json_parse_reported(const char *path, const char *text, size_t len, Diag *d) {
+    size_t off = 0;
+    bool deep = false;
+    cJSON *root = fe_json_parse(text, len, &off, &deep);
+    if (!root) {
+        int line, col;
+        fe_json_line_col(text, off, &line, &col);
+        diag_at(d, path, NULL, NULL, "%s at line %d, column %d",
+                deep ? "JSON nested too deeply" : "invalid JSON", line, col);
+    }
+    return root;
 }

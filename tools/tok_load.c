@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "frontend/file.h"
+#include "frontend/json_util.h"
 
 /* Largest tokenizer.json kiln reads (real ones are a few MB to ~20 MB). */
 #define TOK_MAX_FILE_BYTES ((size_t)512 << 20)
@@ -226,8 +227,9 @@ static Tok *tok_from_json(const char *path, const cJSON *root, Diag *d) {
 Tok *tok_load(const char *path, Diag *d) {
     char *text = tok_read_file(path, d);
     if (!text) return NULL;
-    cJSON *root = cJSON_Parse(text);
+    cJSON *root = fe_json_parse_reported(path, text, strlen(text), d);
     free(text);
+    if (!root) return NULL;
     if (!cJSON_IsObject(root)) {
         diag_at(d, path, NULL, NULL, "not a JSON object (malformed tokenizer.json)");
         cJSON_Delete(root);

@@ -24,20 +24,13 @@ static cJSON *hf_json_load(const char *path, Diag *d) {
     size_t len = 0;
     char *text = fe_file_read_in_model(path, HF_MAX_JSON_BYTES, &len, d);
     if (!text) return NULL;
-    size_t off = 0;
-    bool deep = false;
     char key[512];
-    cJSON *root = fe_json_parse(text, len, &off, &deep);
-    if (!root) {
-        int line, col;
-        fe_json_line_col(text, off, &line, &col);
-        diag_at(d, path, NULL, NULL, "%s at line %d, column %d",
-                deep ? "JSON nested too deeply" : "invalid JSON", line, col);
-    } else if (!cJSON_IsObject(root)) {
+    cJSON *root = fe_json_parse_reported(path, text, len, d);
+    if (root && !cJSON_IsObject(root)) {
         diag_at(d, path, NULL, NULL, "the top level must be a JSON object");
         cJSON_Delete(root);
         root = NULL;
-    } else if (fe_json_duplicate_key(root, key, sizeof key)) {
+    } else if (root && fe_json_duplicate_key(root, key, sizeof key)) {
         /* kiln would read the first value, transformers (Python's json) the last */
         diag_at(d, path, NULL, NULL, "field '%s' appears twice", key);
         cJSON_Delete(root);
@@ -313,7 +306,9 @@ bool hf_config_read(const char *path, const char *dir, HfConfig *c, Diag *d) {
         diag_at(d, path, NULL, NULL,
                 "field 'model_type': '%s' is not supported (supported: llama, qwen2, glm, glm4, "
                 "gpt2)",
-                mt ? mt : "(missing)");
+                mt                               ? mt
+                : hf_field(j.root, "model_type") ? "(not a string)"
+                                                 : "(missing)");
     ok = ok && hf_unsupported(&j);
     ok = ok && (c->arch == HF_ARCH_GPT2 ? hf_config_gpt2(&j, c) : hf_config_rope_model(&j, c));
     ok = ok && hf_token_id(&j, "bos_token_id", c->vocab, &c->bos) &&

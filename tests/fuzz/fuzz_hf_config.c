@@ -15,7 +15,9 @@
 /* Copies tests/hf/models/MODEL/FILE into the scratch folder. */
 static void fuzz_copy_model_file(const char *model, const char *file) {
     char src[1024];
-    snprintf(src, sizeof src, "%s/tests/hf/models/%s/%s", KILN_SOURCE_DIR, model, file);
+    const char *root = getenv("KILN_SOURCE_DIR"); /* a checkout elsewhere than the build's */
+    snprintf(src, sizeof src, "%s/tests/hf/models/%s/%s", root ? root : KILN_SOURCE_DIR, model,
+             file);
     FILE *f = fopen(src, "rb");
     if (!f) {
         perror(src);

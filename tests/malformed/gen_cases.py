@@ -111,9 +111,13 @@ def main():
 
     # the other readers and the files themselves, one module each
     import gen_files
+    import gen_hf
     import gen_onnx
+    import gen_text
     gen_onnx.main(out)
+    gen_text.main(out)
     gen_files.main(out)
+    gen_hf.main(out)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,10 @@ for case_dir in "$TMP"/cases/*/; do
     fi
     [ -f "$case_dir/expect" ] || continue
     expect="$(cat "$case_dir/expect")"
+    if [ -z "$expect" ]; then
+        report "$name" "the expect file is empty (it would match any message)"
+        continue
+    fi
     timeout 60 "$KILN" compile "$model" -o "$TMP/out" >"$TMP/stdout" 2>"$TMP/stderr"
     status=$?
     problem=""
