@@ -2,6 +2,11 @@
 #include "json_util.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ir/diag.h"
 
 bool fe_json_depth_ok(const char *text, size_t len, int max_depth, size_t *where) {
     int depth = 0;
@@ -59,8 +64,36 @@ bool fe_json_get_int(const cJSON *item, int64_t *out) {
     return true;
 }
 
+/* Finds a byte valid JSON cannot hold where cJSON lets it through: a raw control byte (cJSON
+ * skips every byte <= 0x20 as whitespace, NUL included, and takes them inside strings), or a
+ * \u0000 escape (cJSON's C strings end there, so "a\u0000b" would silently read as "a").
+ * Returns true with *where at the first such byte. */
+static bool fe_json_bad_byte(const char *text, size_t len, size_t *where) {
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 && (in_string || (c != ' ' && c != '\t' && c != '\n' && c != '\r'))) {
+            *where = i;
+            return true;
+        }
+        if (!in_string) {
+            in_string = c == '"';
+        } else if (c == '\\') {
+            if (i + 5 < len && memcmp(text + i + 1, "u0000", 5) == 0) {
+                *where = i;
+                return true;
+            }
+            i++; /* the escaped byte, which may be a quote */
+        } else if (c == '"') {
+            in_string = false;
+        }
+    }
+    return false;
+}
+
 cJSON *fe_json_parse(const char *text, size_t len, size_t *err_off, bool *too_deep) {
     *too_deep = false;
+    if (fe_json_bad_byte(text, len, err_off)) return NULL;
     if (!fe_json_depth_ok(text, len, FE_JSON_MAX_DEPTH, err_off)) {
         *too_deep = true;
         return NULL;
@@ -92,4 +125,60 @@ const char *fe_json_type_name(const cJSON *item) {
     if (cJSON_IsArray(item)) return "an array";
     if (cJSON_IsObject(item)) return "an object";
     return "an invalid value";
+}
+
+static int fe_json_cmp_keys(const void *a, const void *b) {
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* The duplicate among item's own keys, or NULL (sorted copy: hostile objects may be huge). */
+static const char *fe_json_own_duplicate(const cJSON *item) {
+    size_t n = 0;
+    for (const cJSON *c = item->child; c; c = c->next) n++;
+    if (n < 2) return NULL;
+    const cJSON **keys = malloc(n * sizeof *keys);
+    KILN_ASSERT(keys != NULL);
+    size_t k = 0;
+    for (const cJSON *c = item->child; c; c = c->next) keys[k++] = c;
+    qsort(keys, n, sizeof *keys, fe_json_cmp_keys);
+    const char *dup = NULL;
+    for (size_t i = 1; i < n && !dup; i++)
+        if (strcmp(keys[i - 1]->string, keys[i]->string) == 0) dup = keys[i]->string;
+    free(keys);
+    return dup;
+}
+
+bool fe_json_duplicate_key(const cJSON *item, char *buf, size_t cap) {
+    if (!item || (!cJSON_IsObject(item) && !cJSON_IsArray(item))) return false;
+    if (cJSON_IsObject(item)) {
+        const char *dup = fe_json_own_duplicate(item);
+        if (dup) {
+            snprintf(buf, cap, "%s", dup);
+            return true;
+        }
+    }
+    int index = 0;
+    for (const cJSON *c = item->child; c; c = c->next, index++) {
+        char inner[512];
+        if (!fe_json_duplicate_key(c, inner, sizeof inner)) continue;
+        if (cJSON_IsObject(item))
+            snprintf(buf, cap, "%s.%s", c->string, inner);
+        else
+            snprintf(buf, cap, "[%d].%s", index, inner);
+        return true;
+    }
+    return false;
+}
+
+cJSON *fe_json_parse_reported(const char *path, const char *text, size_t len, Diag *d) {
+    size_t off = 0;
+    bool deep = false;
+    cJSON *root = fe_json_parse(text, len, &off, &deep);
+    if (!root) {
+        int line, col;
+        fe_json_line_col(text, off, &line, &col);
+        diag_at(d, path, NULL, NULL, "%s at line %d, column %d",
+                deep ? "JSON nested too deeply" : "invalid JSON", line, col);
+    }
+    return root;
 }

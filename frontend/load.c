@@ -122,7 +122,9 @@ static bool fe_is_hf_folder(const char *path) {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
     char *config = fe_path_join(path, "config.json");
-    bool ok = stat(config, &st) == 0 && S_ISREG(st.st_mode);
+    /* any config.json makes it one: its reader then says what is wrong with the file (a FIFO,
+     * a hard link) instead of "unknown model file type" */
+    bool ok = fe_file_exists(config);
     free(config);
     return ok;
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "json_util.h"
 
 struct StFile {
@@ -334,22 +335,9 @@ static bool st_read_header(StFile *f, const cJSON *root, uint64_t data_len,
 
 /* Maps the file and checks the header length; sets f->map / f->map_len. */
 static bool st_map(StFile *f, const char *path, Diag *d) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        diag_at(d, f->display, NULL, NULL, "cannot open: %s", strerror(errno));
-        return false;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        diag_at(d, f->display, NULL, NULL, "cannot open: %s", strerror(errno));
-        close(fd);
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        diag_at(d, f->display, NULL, NULL, "cannot open: not a regular file");
-        close(fd);
-        return false;
-    }
+    int fd = fe_file_open(path, f->display, FE_FILE_IN_MODEL, &st, d);
+    if (fd < 0) return false;
     if (st.st_size < 8) {
         diag_at(d, f->display, NULL, NULL,
                 "file is %lld bytes; a safetensors file starts with an 8-byte header length",

@@ -554,7 +554,11 @@ bool ir_shape_slice(const IrGraph *g, const IrNode *n, const IrType *in, IrType 
         seen[axis] = true;
         int64_t step = steps ? steps->ints[i] : 1;
         if (step == 0 || step == INT64_MIN) {
-            ir_node_error(d, g, n, "slice step must be non-zero");
+            /* INT64_MIN has no negation, which the backward walk needs */
+            ir_node_error(d, g, n,
+                          "slice step %lld is out of range (it must be non-zero and "
+                          "above INT64_MIN)",
+                          (long long)step);
             return false;
         }
         IrDim dim = in[0].dims[axis];
@@ -731,7 +735,20 @@ bool ir_infer_node(const IrGraph *g, const IrNode *n, const IrType *in, IrType *
         }
     }
     memset(out, 0, sizeof *out * (size_t)n->n_outputs);
-    return ir_shape_rules[n->op](g, n, in, out, d);
+    if (!ir_shape_rules[n->op](g, n, in, out, d)) return false;
+    /* One check for every rule: a static output whose byte size overflows (Expand to
+     * [INT64_MAX, 2]) is refused here, where the node is known, not later as "no static
+     * shape" or as an allocation that wraps. */
+    for (int k = 0; k < n->n_outputs; k++) {
+        size_t nb;
+        if (ir_type_is_static(&out[k]) && !ir_type_nbytes(&out[k], &nb)) {
+            char buf[256];
+            ir_node_error(d, g, n, "output %d would be %s, whose size in bytes overflows", k,
+                          ir_type_str(g, &out[k], buf, sizeof buf));
+            return false;
+        }
+    }
+    return true;
 }
 
 bool ir_infer_shapes(IrGraph *g, Diag *d) {

@@ -36,8 +36,9 @@ static bool fold_candidate(const IrGraph *g, const IrNode *n) {
 static bool fold_node(IrGraph *g, int ni, Diag *d) {
     const IrNode *n = &g->nodes[ni];
     IrGraph *one = ir_graph_new(g->name, g->source_path, g->base_dir);
-    int in[64], out[64];
-    KILN_ASSERT(n->n_inputs <= 64 && n->n_outputs <= 64);
+    /* Variadic ops (Concat) take any number of inputs; outputs are bounded by the op table. */
+    int *in = malloc(sizeof *in * (size_t)(n->n_inputs ? n->n_inputs : 1)), out[64];
+    KILN_ASSERT(in != NULL && n->n_outputs <= 64);
     for (int i = 0; i < n->n_inputs; i++) {
         in[i] = -1;
         if (n->inputs[i] < 0) continue;
@@ -50,6 +51,7 @@ static bool fold_node(IrGraph *g, int ni, Diag *d) {
         ir_output_add(one, out[i]);
     }
     int idx = ir_node_add(one, n->op, n->name, in, n->n_inputs, out, n->n_outputs);
+    free(in);
     one->nodes[idx].attrs = n->attrs; /* borrowed: `one` dies first */
     one->nodes[idx].n_attrs = n->n_attrs;
     one->nodes[idx].loc = n->loc;

@@ -146,16 +146,18 @@ typedef struct CliRunOptions {
 int cli_match_input(const char *arg, const char *const *names, int n, const char **path, Diag *d);
 
 /* Reads the --input arguments raw[0..n_raw-1] into tensors[] (n entries, one per input name, in
- * that order; zeroed on entry) and marks given[i]. An unknown or repeated name is an error. */
+ * that order; zeroed on entry) and sets given[i] to the .npy path it came from (NULL: not
+ * given), so later checks can name the file. An unknown or repeated name is an error. */
 bool cli_read_inputs(const char *const *names, int n, char **raw, int n_raw, IrTensor *tensors,
-                     bool *given, Diag *d);
+                     const char **given, Diag *d);
 
-/* Checks each given tensor against its spec (dtype, rank, and every dim that is not -1), then
+/* Checks each given tensor against its spec (dtype, rank, and every dim that is not -1; a
+ * mismatch names the .npy file given[i] and, as "(model: WHERE)", the model), then
  * creates the missing ones: with opt->random filled by cli_fill_random from one generator
  * seeded with opt->seed, in input order (needs every dim known); otherwise an error. where
  * labels messages (the model or library path). */
 bool cli_complete_inputs(const char *where, const CliTensorSpec *specs, int n, IrTensor *tensors,
-                         const bool *given, const CliRunOptions *opt, Diag *d);
+                         const char *const *given, const CliRunOptions *opt, Diag *d);
 
 /* Writes every output as DIR/<cli_output_file_name>.npy when output_dir is set (creating the
  * folder if missing) and prints one summary per output to stdout. */

@@ -86,12 +86,12 @@ static bool cli_tokens_read(const char *where, char **raw, int n_raw, int64_t vo
                             CliTokens *tok, Diag *d) {
     memset(tok, 0, sizeof *tok);
     IrTensor t;
-    bool given = false;
+    const char *given = NULL;
     memset(&t, 0, sizeof t);
     if (!cli_read_inputs(&cli_ids_name, 1, raw, n_raw, &t, &given, d)) return false;
     bool ok = true;
     if (given) {
-        ok = cli_tokens_from_tensor(where, &t, vocab, max_prefill, limit_hint, tok, d);
+        ok = cli_tokens_from_tensor(given, &t, vocab, max_prefill, limit_hint, tok, d);
     } else if (opt->random) {
         tok->n = max_prefill < 16 ? max_prefill : 16;
         tok->ids = malloc((size_t)tok->n * sizeof *tok->ids);

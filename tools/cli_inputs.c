@@ -34,8 +34,8 @@ int cli_match_input(const char *arg, const char *const *names, int n, const char
 }
 
 bool cli_read_inputs(const char *const *names, int n, char **raw, int n_raw, IrTensor *tensors,
-                     bool *given, Diag *d) {
-    for (int i = 0; i < n; i++) given[i] = false;
+                     const char **given, Diag *d) {
+    for (int i = 0; i < n; i++) given[i] = NULL;
     for (int r = 0; r < n_raw; r++) {
         const char *path;
         int i = cli_match_input(raw[r], names, n, &path, d);
@@ -45,7 +45,7 @@ bool cli_read_inputs(const char *const *names, int n, char **raw, int n_raw, IrT
             return false;
         }
         if (!npy_read(path, &tensors[i], d)) return false;
-        given[i] = true;
+        given[i] = path;
     }
     return true;
 }
@@ -71,7 +71,7 @@ static void cli_tensor_str(const IrTensor *t, char *buf, size_t cap) {
 }
 
 bool cli_complete_inputs(const char *where, const CliTensorSpec *specs, int n, IrTensor *tensors,
-                         const bool *given, const CliRunOptions *opt, Diag *d) {
+                         const char *const *given, const CliRunOptions *opt, Diag *d) {
     uint64_t rng = opt->seed;
     for (int i = 0; i < n; i++) {
         const CliTensorSpec *s = &specs[i];
@@ -84,8 +84,9 @@ bool cli_complete_inputs(const char *where, const CliTensorSpec *specs, int n, I
                 if (s->dims[k] >= 0 && s->dims[k] != t->dims[k]) ok = false;
             if (!ok) {
                 cli_tensor_str(t, got, sizeof got);
-                diag_at(d, where, NULL, NULL, "input '%s' must be %s, but its file holds %s",
-                        s->name, want, got);
+                diag_at(d, given[i], NULL, NULL,
+                        "input '%s' must be %s, but the file holds %s (model: %s)", s->name, want,
+                        got, where);
                 return false;
             }
             continue;

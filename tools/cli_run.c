@@ -73,29 +73,30 @@ static bool cli_run_lib_file(const char *path, char **raw, int n_raw, const CliR
     }
     int n = lib.model->n_inputs;
     IrTensor *tensors = calloc((size_t)(n ? n : 1), sizeof *tensors);
-    bool *given = calloc((size_t)(n ? n : 1), sizeof *given);
+    const char **given = calloc((size_t)(n ? n : 1), sizeof *given);
     KILN_ASSERT(tensors && given);
     bool ok = cli_read_inputs(lib.input_names, n, raw, n_raw, tensors, given, d) &&
               cli_complete_inputs(path, lib.inputs, n, tensors, given, opt, d) &&
               cli_lib_run(&lib, tensors, opt->output_dir, d);
     for (int i = 0; i < n; i++) ir_tensor_free(&tensors[i]);
     free(tensors);
-    free(given);
+    free((void *)given);
     cli_lib_close(&lib);
     return ok;
 }
 
 /* Binds every symbol of the graph inputs from the given tensors' sizes into b. */
 static bool cli_bind_from_inputs(const char *model, const IrGraph *g, const IrTensor *tensors,
-                                 const bool *given, CliBindings *b, Diag *d) {
+                                 const char *const *given, CliBindings *b, Diag *d) {
     for (int i = 0; i < g->n_inputs; i++) {
         if (!given[i]) continue;
         const IrValue *v = ir_value(g, g->inputs[i]);
         char want[256];
         ir_type_str(g, &v->type, want, sizeof want);
         if (tensors[i].rank != v->type.rank) {
-            diag_at(d, model, NULL, NULL, "input '%s' must be %s, but its file has rank %d",
-                    v->name, want, tensors[i].rank);
+            diag_at(d, given[i], NULL, NULL,
+                    "input '%s' must be %s, but the file has rank %d (model: %s)", v->name, want,
+                    tensors[i].rank, model);
             return false;
         }
         for (int k = 0; k < v->type.rank; k++) {
@@ -105,9 +106,11 @@ static bool cli_bind_from_inputs(const char *model, const IrGraph *g, const IrTe
             int64_t size = tensors[i].dims[k];
             for (int j = 0; j < b->count; j++) {
                 if (strcmp(b->items[j].name, name) == 0 && b->items[j].value != size) {
-                    diag_at(d, model, NULL, NULL,
-                            "input '%s' (%s) sets symbol '%s' to %lld, but it is already %lld",
-                            v->name, want, name, (long long)size, (long long)b->items[j].value);
+                    diag_at(d, given[i], NULL, NULL,
+                            "input '%s' (%s) sets symbol '%s' to %lld, but it is already %lld "
+                            "(model: %s)",
+                            v->name, want, name, (long long)size, (long long)b->items[j].value,
+                            model);
                     return false;
                 }
             }
@@ -160,13 +163,13 @@ static bool cli_run_compiled(IrGraph *g, const CliBindings *b, IrTensor *tensors
         ok = cli_lib_open(&lib, lib_path, d);
         if (ok) {
             int n = lib.model->n_inputs;
-            bool *given = calloc((size_t)(n ? n : 1), sizeof *given);
+            const char **given = calloc((size_t)(n ? n : 1), sizeof *given);
             KILN_ASSERT(given != NULL);
-            for (int i = 0; i < n; i++) given[i] = true;
+            for (int i = 0; i < n; i++) given[i] = lib_path; /* checked against g already */
             KILN_ASSERT(n == g->n_inputs); /* the library was just compiled from g */
             ok = cli_complete_inputs(lib_path, lib.inputs, n, tensors, given, opt, d);
             if (ok) ok = cli_lib_run(&lib, tensors, opt->output_dir, d);
-            free(given);
+            free((void *)given);
             cli_lib_close(&lib);
         }
         free(lib_path);
@@ -206,7 +209,7 @@ static bool cli_run_model_file(const char *model, char **raw, int n_raw, CliBind
     }
     int n = g->n_inputs;
     IrTensor *tensors = calloc((size_t)(n ? n : 1), sizeof *tensors);
-    bool *given = calloc((size_t)(n ? n : 1), sizeof *given);
+    const char **given = calloc((size_t)(n ? n : 1), sizeof *given);
     const char **names = calloc((size_t)(n ? n : 1), sizeof *names);
     CliTensorSpec *specs = calloc((size_t)(n ? n : 1), sizeof *specs);
     KILN_ASSERT(tensors && given && names && specs);
@@ -243,7 +246,7 @@ static bool cli_run_model_file(const char *model, char **raw, int n_raw, CliBind
                     : cli_run_compiled(g, b, tensors, opt, d);
     for (int i = 0; i < n; i++) ir_tensor_free(&tensors[i]);
     free(tensors);
-    free(given);
+    free((void *)given);
     free(names);
     free(specs);
     ir_graph_free(g);

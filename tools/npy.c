@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frontend/file.h"
+
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
 /* The .npy spelling of each supported dtype; bf16 has none. */
@@ -334,36 +336,10 @@ bool npy_parse(const void *buf, size_t len, const char *name, IrTensor *out, Dia
 
 bool npy_read(const char *path, IrTensor *out, Diag *d) {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_at(d, path, NULL, NULL, "cannot open: %s", strerror(errno));
-        return false;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        diag_at(d, path, NULL, NULL, "not a regular file");
-        fclose(f);
-        return false;
-    }
-    if ((uint64_t)st.st_size > SIZE_MAX - 1) {
-        diag_at(d, path, NULL, NULL, "file too large");
-        fclose(f);
-        return false;
-    }
-    size_t len = (size_t)st.st_size;
-    unsigned char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        diag_at(d, path, NULL, NULL, "cannot allocate %zu bytes", len);
-        fclose(f);
-        return false;
-    }
-    size_t got = fread(buf, 1, len, f);
-    fclose(f);
-    if (got != len) {
-        diag_at(d, path, NULL, NULL, "read error");
-        free(buf);
-        return false;
-    }
+    size_t len = 0;
+    /* fe_file_read refuses a FIFO or device before reading (a FIFO would block forever) */
+    char *buf = fe_file_read(path, NPY_MAX_FILE_BYTES, &len, d);
+    if (!buf) return false;
     bool ok = npy_parse(buf, len, path, out, d);
     free(buf);
     return ok;

@@ -17,6 +17,9 @@
  * hostile or corrupt. */
 #define NPY_MAX_HEADER_BYTES (1u << 20)
 
+/* Largest .npy file npy_read reads (a model input; far above any real one). */
+#define NPY_MAX_FILE_BYTES ((size_t)16 << 30)
+
 /* Parses a whole .npy image held in memory. name labels messages. On success *out holds a
  * freshly allocated tensor (free with ir_tensor_free); on failure *out is zeroed. */
 bool npy_parse(const void *buf, size_t len, const char *name, IrTensor *out, Diag *d);

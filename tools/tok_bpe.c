@@ -307,9 +307,67 @@ bool tok_finish(Tok *t, Diag *d) {
     return true;
 }
 
+/* A candidate merge of the symbol at `pos` with the next one, as it was when pushed. */
+typedef struct TokCand {
+    int64_t rank;
+    size_t pos;          /* index of the left symbol (a merged symbol keeps its left index) */
+    int64_t left, right; /* the ids it was pushed for: stale when they changed since */
+} TokCand;
+
+/* Min-heap order: best rank first, leftmost on a tie (what the naive scan picks). */
+static bool tok_cand_less(const TokCand *a, const TokCand *b) {
+    return a->rank < b->rank || (a->rank == b->rank && a->pos < b->pos);
+}
+
+static void tok_heap_push(TokCand *h, size_t *n, TokCand c) {
+    size_t i = (*n)++;
+    while (i > 0 && tok_cand_less(&c, &h[(i - 1) / 2])) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = c;
+}
+
+static TokCand tok_heap_pop(TokCand *h, size_t *n) {
+    TokCand top = h[0], last = h[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n) break;
+        if (c + 1 < *n && tok_cand_less(&h[c + 1], &h[c])) c++;
+        if (!tok_cand_less(&h[c], &last)) break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n > 0) h[i] = last;
+    return top;
+}
+
+/* Symbols of a piece as a doubly linked list over its byte positions; SIZE_MAX ends it. */
+typedef struct TokSym {
+    int64_t id;
+    size_t prev, next;
+} TokSym;
+
+#define TOK_NONE SIZE_MAX
+
+/* Pushes the merge of symbol `at` with its next one, when the merge table has it. */
+static void tok_push_pair(const Tok *t, const TokSym *sym, size_t at, TokCand *heap, size_t *n) {
+    if (at == TOK_NONE || sym[at].next == TOK_NONE) return;
+    size_t nx = sym[at].next;
+    const TokMerge *m = tok_merge_get(t, sym[at].id, sym[nx].id);
+    if (m) tok_heap_push(heap, n, (TokCand){m->rank, at, sym[at].id, sym[nx].id});
+}
+
 /* BPE on one piece: start from its byte symbols and apply the best-ranked merge (leftmost on a
- * tie) until none applies. syms is scratch of at least n entries. */
-static void tok_bpe_piece(const Tok *t, const uint8_t *s, size_t n, int64_t *syms, TokIds *out) {
+ * tie) until none applies. Candidates wait in a heap and symbols form a linked list, so a
+ * piece of n bytes costs O(n log n), not the O(n^2) of rescanning after each merge (a long
+ * word in a prompt would otherwise be a denial of service). A popped candidate whose symbols
+ * have changed since it was pushed is skipped; every live pair is in the heap, so the first
+ * valid candidate is the best merge. sym and heap are scratch
+ * for n symbols and 3n candidates. */
+static void tok_bpe_piece(const Tok *t, const uint8_t *s, size_t n, TokSym *sym, TokCand *heap,
+                          TokIds *out) {
     if (t->ignore_merges) {
         TokBuf str = {0};
         for (size_t i = 0; i < n; i++) tok_utf8_append(&str, t->byte_char[s[i]]);
@@ -320,31 +378,32 @@ static void tok_bpe_piece(const Tok *t, const uint8_t *s, size_t n, int64_t *sym
             return;
         }
     }
-    size_t count = n;
-    for (size_t i = 0; i < n; i++) syms[i] = t->byte_id[s[i]];
-    while (count > 1) {
-        const TokMerge *best = NULL;
-        size_t at = 0;
-        for (size_t i = 0; i + 1 < count; i++) {
-            const TokMerge *m = tok_merge_get(t, syms[i], syms[i + 1]);
-            if (m && (!best || m->rank < best->rank)) {
-                best = m;
-                at = i;
-            }
-        }
-        if (!best) break;
-        syms[at] = best->merged;
-        memmove(&syms[at + 1], &syms[at + 2], (count - at - 2) * sizeof *syms);
-        count--;
+    for (size_t i = 0; i < n; i++)
+        sym[i] = (TokSym){t->byte_id[s[i]], i ? i - 1 : TOK_NONE, i + 1 < n ? i + 1 : TOK_NONE};
+    /* at most n - 1 initial pairs, and each merge (at most n - 1) pushes at most 2 */
+    size_t nh = 0;
+    for (size_t i = 0; i + 1 < n; i++) tok_push_pair(t, sym, i, heap, &nh);
+    while (nh > 0) {
+        TokCand c = tok_heap_pop(heap, &nh);
+        size_t nx = sym[c.pos].next;
+        if (sym[c.pos].id != c.left || nx == TOK_NONE || sym[nx].id != c.right) continue;
+        const TokMerge *m = tok_merge_get(t, c.left, c.right);
+        sym[c.pos].id = m->merged;
+        sym[c.pos].next = sym[nx].next;
+        if (sym[nx].next != TOK_NONE) sym[sym[nx].next].prev = c.pos;
+        sym[nx].id = -1; /* removed: no candidate at nx can match again */
+        tok_push_pair(t, sym, sym[c.pos].prev, heap, &nh);
+        tok_push_pair(t, sym, c.pos, heap, &nh);
     }
-    for (size_t i = 0; i < count; i++) tok_ids_push(out, syms[i]);
+    for (size_t i = 0; n > 0 && i != TOK_NONE; i = sym[i].next) tok_ids_push(out, sym[i].id);
 }
 
 /* Pre-tokenizes and encodes text that holds no added token. */
-static void tok_encode_plain(const Tok *t, const uint8_t *s, size_t n, int64_t *syms, TokIds *out) {
+static void tok_encode_plain(const Tok *t, const uint8_t *s, size_t n, TokSym *sym, TokCand *heap,
+                             TokIds *out) {
     for (size_t pos = 0; pos < n;) {
         size_t len = tok_pre_next(&t->pre, s, n, pos);
-        tok_bpe_piece(t, s + pos, len, syms, out);
+        tok_bpe_piece(t, s + pos, len, sym, heap, out);
         pos += len;
     }
 }
@@ -362,8 +421,10 @@ static const TokAdded *tok_added_at(const Tok *t, const uint8_t *s, size_t n) {
 
 void tok_encode(const Tok *t, const char *text, size_t len, TokIds *out) {
     const uint8_t *s = (const uint8_t *)text;
-    int64_t *syms = malloc((len ? len : 1) * sizeof *syms);
-    KILN_ASSERT(syms != NULL);
+    /* scratch for the longest piece: a symbol per byte, 3 heap entries per byte */
+    TokSym *sym = malloc((len ? len : 1) * sizeof *sym);
+    TokCand *heap = malloc((len ? len : 1) * 3 * sizeof *heap);
+    KILN_ASSERT(sym != NULL && heap != NULL);
     size_t start = 0;
     for (size_t pos = 0; pos < len;) {
         const TokAdded *a = tok_added_at(t, s + pos, len - pos);
@@ -371,13 +432,14 @@ void tok_encode(const Tok *t, const char *text, size_t len, TokIds *out) {
             pos++;
             continue;
         }
-        tok_encode_plain(t, s + start, pos - start, syms, out);
+        tok_encode_plain(t, s + start, pos - start, sym, heap, out);
         tok_ids_push(out, a->id);
         pos += a->len;
         start = pos;
     }
-    tok_encode_plain(t, s + start, len - start, syms, out);
-    free(syms);
+    tok_encode_plain(t, s + start, len - start, sym, heap, out);
+    free(sym);
+    free(heap);
 }
 
 bool tok_token_bytes(const Tok *t, int64_t id, bool skip_special, TokBuf *b, Diag *d) {

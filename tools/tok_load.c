@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontend/file.h"
+#include "frontend/json_util.h"
+
 /* Largest tokenizer.json kiln reads (real ones are a few MB to ~20 MB). */
-#define TOK_MAX_FILE_BYTES ((long)512 << 20)
+#define TOK_MAX_FILE_BYTES ((size_t)512 << 20)
 
 static const char tok_llama3_regex[] =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
@@ -19,29 +22,14 @@ static const char tok_qwen2_regex[] =
     "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 static char *tok_read_file(const char *path, Diag *d) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_at(d, path, NULL, NULL, "cannot open the tokenizer file");
-        return NULL;
+    size_t len = 0;
+    /* fe_file_read refuses a FIFO or device before reading (a FIFO would block forever) */
+    char *data = fe_file_read(path, TOK_MAX_FILE_BYTES, &len, d);
+    if (data && strlen(data) != len) {
+        diag_at(d, path, NULL, NULL, "the tokenizer file contains a NUL byte");
+        free(data);
+        data = NULL;
     }
-    char *data = NULL;
-    long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-    if (size < 0 || size > TOK_MAX_FILE_BYTES || fseek(f, 0, SEEK_SET) != 0) {
-        diag_at(d, path, NULL, NULL, "cannot read the tokenizer file (or it is over %ld bytes)",
-                TOK_MAX_FILE_BYTES);
-    } else {
-        data = malloc((size_t)size + 1);
-        KILN_ASSERT(data != NULL);
-        if (fread(data, 1, (size_t)size, f) != (size_t)size) {
-            diag_at(d, path, NULL, NULL, "cannot read the tokenizer file");
-            free(data);
-            data = NULL;
-        } else {
-            data[size] = '\0';
-        }
-    }
-    fclose(f);
     return data;
 }
 
@@ -239,8 +227,9 @@ static Tok *tok_from_json(const char *path, const cJSON *root, Diag *d) {
 Tok *tok_load(const char *path, Diag *d) {
     char *text = tok_read_file(path, d);
     if (!text) return NULL;
-    cJSON *root = cJSON_Parse(text);
+    cJSON *root = fe_json_parse_reported(path, text, strlen(text), d);
     free(text);
+    if (!root) return NULL;
     if (!cJSON_IsObject(root)) {
         diag_at(d, path, NULL, NULL, "not a JSON object (malformed tokenizer.json)");
         cJSON_Delete(root);

@@ -22,18 +22,17 @@ typedef struct HfJson {
 
 static cJSON *hf_json_load(const char *path, Diag *d) {
     size_t len = 0;
-    char *text = fe_file_read(path, HF_MAX_JSON_BYTES, &len, d);
+    char *text = fe_file_read_in_model(path, HF_MAX_JSON_BYTES, &len, d);
     if (!text) return NULL;
-    size_t off = 0;
-    bool deep = false;
-    cJSON *root = fe_json_parse(text, len, &off, &deep);
-    if (!root) {
-        int line, col;
-        fe_json_line_col(text, off, &line, &col);
-        diag_at(d, path, NULL, NULL, "%s at line %d, column %d",
-                deep ? "JSON nested too deeply" : "invalid JSON", line, col);
-    } else if (!cJSON_IsObject(root)) {
+    char key[512];
+    cJSON *root = fe_json_parse_reported(path, text, len, d);
+    if (root && !cJSON_IsObject(root)) {
         diag_at(d, path, NULL, NULL, "the top level must be a JSON object");
+        cJSON_Delete(root);
+        root = NULL;
+    } else if (root && fe_json_duplicate_key(root, key, sizeof key)) {
+        /* kiln would read the first value, transformers (Python's json) the last */
+        diag_at(d, path, NULL, NULL, "field '%s' appears twice", key);
         cJSON_Delete(root);
         root = NULL;
     }
@@ -257,8 +256,8 @@ static bool hf_config_rope_model(const HfJson *j, HfConfig *c) {
     return hf_rope(j, c, glm ? 0.5 : 1.0);
 }
 
-/* bos/eos/pad: an integer, a list (the first entry) or null. An integer outside [0, vocab) is not an
- * error: transformers writes GPT-2's default 50256 into configs of tiny models, and runs them
+/* bos/eos/pad: an integer, a list (the first entry) or null. An integer outside [0, vocab) is not
+ * an error: transformers writes GPT-2's default 50256 into configs of tiny models, and runs them
  * anyway, never producing that id (so generation never stops at it). kiln does the same: a
  * warning, and the id counts as absent (-1), also over an id config.json gave, since
  * generation_config.json's value is the one transformers generates with. */
@@ -307,7 +306,9 @@ bool hf_config_read(const char *path, const char *dir, HfConfig *c, Diag *d) {
         diag_at(d, path, NULL, NULL,
                 "field 'model_type': '%s' is not supported (supported: llama, qwen2, glm, glm4, "
                 "gpt2)",
-                mt ? mt : "(missing)");
+                mt                               ? mt
+                : hf_field(j.root, "model_type") ? "(not a string)"
+                                                 : "(missing)");
     ok = ok && hf_unsupported(&j);
     ok = ok && (c->arch == HF_ARCH_GPT2 ? hf_config_gpt2(&j, c) : hf_config_rope_model(&j, c));
     ok = ok && hf_token_id(&j, "bos_token_id", c->vocab, &c->bos) &&
@@ -317,9 +318,14 @@ bool hf_config_read(const char *path, const char *dir, HfConfig *c, Diag *d) {
     if (!ok) return false;
     /* generation_config.json, when present, has the last word on bos/eos/pad */
     char *gpath = fe_path_join(dir, "generation_config.json");
-    FILE *probe = fopen(gpath, "rb");
-    if (probe) {
-        fclose(probe);
+    char *greal = NULL;
+    if (fe_file_exists(gpath)) {
+        /* like the weights, it must resolve inside the folder (no symlink out) */
+        greal = fe_path_resolve(path, "generation config", "generation_config.json", d);
+        ok = greal != NULL;
+    }
+    if (greal) {
+        free(greal);
         HfJson gj = {gpath, hf_json_load(gpath, d), d};
         ok = gj.root && hf_token_id(&gj, "bos_token_id", c->vocab, &c->bos) &&
              hf_token_id(&gj, "eos_token_id", c->vocab, &c->eos) &&

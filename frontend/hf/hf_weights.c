@@ -12,12 +12,14 @@
 #include "../json_util.h"
 #include "../path.h"
 
-static bool hf_weights_add(HfWeights *w, const char *dir, const char *rel, IrGraph *g, Diag *d) {
+/* Opens the weights file rel of the folder; `named_in` is the file that names it (the index,
+ * or config.json for the implicit model.safetensors), for messages. */
+static bool hf_weights_add(HfWeights *w, const char *dir, const char *named_in, const char *rel,
+                           IrGraph *g, Diag *d) {
     for (int i = 0; i < w->n_files; i++)
         if (strcmp(w->names[i], rel) == 0) return true;
-    char *anchor = fe_path_join(dir, "config.json"); /* paths resolve against the folder */
-    char *real = fe_path_resolve(anchor, "weights file", rel, d);
-    free(anchor);
+    /* named_in lies in dir, so paths resolve against the folder */
+    char *real = fe_path_resolve(named_in, "weights file", rel, d);
     if (!real) return false;
     char *display = fe_path_join(dir, rel);
     StFile *st = st_open(real, display, d);
@@ -39,13 +41,19 @@ static bool hf_weights_add(HfWeights *w, const char *dir, const char *rel, IrGra
 static bool hf_weights_index(HfWeights *w, const char *dir, const char *index_path, IrGraph *g,
                              Diag *d) {
     size_t len = 0;
-    char *text = fe_file_read(index_path, (size_t)64 << 20, &len, d);
+    char *text = fe_file_read_in_model(index_path, (size_t)64 << 20, &len, d);
     if (!text) return false;
-    size_t off = 0;
-    bool deep = false;
-    cJSON *root = fe_json_parse(text, len, &off, &deep);
+    cJSON *root = fe_json_parse_reported(index_path, text, len, d);
     free(text);
+    if (!root) return false;
     const cJSON *map = root ? cJSON_GetObjectItemCaseSensitive(root, "weight_map") : NULL;
+    char key[512];
+    if (root && fe_json_duplicate_key(root, key, sizeof key)) {
+        /* a tensor mapped to two shards: kiln would take the first, Python the last */
+        diag_at(d, index_path, NULL, NULL, "field '%s' appears twice", key);
+        cJSON_Delete(root);
+        return false;
+    }
     if (!cJSON_IsObject(map)) {
         diag_at(d, index_path, NULL, NULL, "field 'weight_map' is missing or not an object");
         cJSON_Delete(root);
@@ -60,7 +68,7 @@ static bool hf_weights_index(HfWeights *w, const char *dir, const char *index_pa
             ok = false;
             break;
         }
-        if (!hf_weights_add(w, dir, it->valuestring, g, d)) {
+        if (!hf_weights_add(w, dir, index_path, it->valuestring, g, d)) {
             ok = false;
             break;
         }
@@ -73,13 +81,18 @@ bool hf_weights_open(HfWeights *w, const char *dir, IrGraph *g, Diag *d) {
     memset(w, 0, sizeof *w);
     w->dir = dir;
     char *index = fe_path_join(dir, "model.safetensors.index.json");
-    FILE *probe = fopen(index, "rb");
     bool ok;
-    if (probe) {
-        fclose(probe);
-        ok = hf_weights_index(w, dir, index, g, d);
+    if (fe_file_exists(index)) {
+        /* like the shards, it must resolve inside the folder (no symlink out) */
+        char *anchor = fe_path_join(dir, "config.json");
+        char *real = fe_path_resolve(anchor, "weights index", "model.safetensors.index.json", d);
+        free(anchor);
+        ok = real != NULL && hf_weights_index(w, dir, index, g, d);
+        free(real);
     } else {
-        ok = hf_weights_add(w, dir, "model.safetensors", g, d);
+        char *config = fe_path_join(dir, "config.json");
+        ok = hf_weights_add(w, dir, config, "model.safetensors", g, d);
+        free(config);
     }
     free(index);
     return ok;

@@ -164,7 +164,8 @@ static bool attn_import(OnnxImporter *im, const OnnxNode *n) {
     if (v < 0) return false;
     if (kd[1] != vd[1] || kd[2] != vd[2] || kd[0] != qd[0] || vd[0] != qd[0] || kd[3] != qd[3])
         return onnx_error(im, n, "Q, K and V have incompatible dims");
-    if (qd[1] % kd[1] != 0 || qd[1] / kd[1] > 64)
+    /* a 4-D K may state 0 heads (its dim 1): no query head can read it */
+    if (kd[1] <= 0 || qd[1] % kd[1] != 0 || qd[1] / kd[1] > 64)
         return onnx_error(im, n, "%lld query heads cannot share %lld kv heads", (long long)qd[1],
                           (long long)kd[1]);
     k = attn_concat_past(im, n, 4, k, kd, 1);

@@ -449,6 +449,10 @@ static bool core_split(OnnxImporter *im, const OnnxNode *n) {
     }
     IrType t = onnx_input_type(im, n, 0);
     int64_t a = 0;
+    /* core_norm_axis lets axis 0 through for a scalar (Concat/Unsqueeze read it so); a Split
+     * needs a dim to split */
+    if (t.rank < 1)
+        return onnx_error(im, n, "input '%s' is a scalar; Split needs rank >= 1", n->inputs[0]);
     if (!core_norm_axis(im, n, axis, t.rank, &a)) return false;
     if (!present && num_outputs > 0) {
         /* Opset 18: equal parts of ceil(dim / num_outputs), the last one smaller. */
@@ -458,9 +462,10 @@ static bool core_split(OnnxImporter *im, const OnnxNode *n) {
         if (num_outputs != n->n_outputs)
             return onnx_error(im, n, "num_outputs %lld differs from the %d outputs",
                               (long long)num_outputs, n->n_outputs);
-        int64_t part = (dim + num_outputs - 1) / num_outputs;
+        /* ceil(dim / num_outputs) without the overflow of dim + num_outputs - 1 */
+        int64_t part = dim / num_outputs + (dim % num_outputs != 0);
         for (int k = 0; k < n->n_outputs; k++) {
-            int64_t left = dim - part * k;
+            int64_t left = dim - part * k; /* part * k < dim + num_outputs: no overflow */
             split[k] = left < 0 ? 0 : (left < part ? left : part);
         }
         count = n->n_outputs;
@@ -509,7 +514,8 @@ static bool core_size(OnnxImporter *im, const OnnxNode *n) {
         if (!ir_dim_value(g, t.dims[i], &v))
             return onnx_error(im, n, "the size of '%s' depends on the unbound symbol '%s'",
                               n->inputs[0], g->symbols[t.dims[i].sym].name);
-        numel *= v;
+        if (__builtin_mul_overflow(numel, v, &numel))
+            return onnx_error(im, n, "the element count of '%s' overflows", n->inputs[0]);
     }
     onnx_bind_output(im, n, 0, onnx_const(im, n, n->outputs[0], IR_DTYPE_I64, 0, NULL, &numel));
     return true;

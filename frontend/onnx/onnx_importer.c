@@ -280,8 +280,9 @@ static bool onnx_fold(OnnxImporter *im, const OnnxNode *src, int node) {
     IrGraph *g = im->g;
     const IrNode *n = ir_node(g, node);
     IrGraph *t = ir_graph_new("fold", im->path, ".");
-    int ins[64], outs[64];
-    KILN_ASSERT(n->n_inputs <= 64 && n->n_outputs <= 64);
+    /* Variadic ops (Concat) take any number of inputs; outputs are bounded by the op table. */
+    int *ins = malloc(sizeof *ins * (size_t)(n->n_inputs ? n->n_inputs : 1)), outs[64];
+    KILN_ASSERT(ins != NULL && n->n_outputs <= 64);
     for (int i = 0; i < n->n_inputs; i++) {
         ins[i] = -1;
         if (n->inputs[i] < 0) continue;
@@ -296,6 +297,7 @@ static bool onnx_fold(OnnxImporter *im, const OnnxNode *src, int node) {
         outs[k] = ir_value_add(t, name, &ir_value(g, n->outputs[k])->type);
     }
     int tn = ir_node_add(t, n->op, "fold", ins, n->n_inputs, outs, n->n_outputs);
+    free(ins);
     for (int a = 0; a < n->n_attrs; a++) {
         const IrAttr *at = &n->attrs[a];
         switch (at->kind) {
@@ -349,8 +351,9 @@ static bool onnx_fold(OnnxImporter *im, const OnnxNode *src, int node) {
 bool onnx_node_end(OnnxImporter *im, const OnnxNode *src, int node, int *out_values) {
     IrGraph *g = im->g;
     IrNode *n = ir_node(g, node);
-    IrType in[64], out[64];
-    KILN_ASSERT(n->n_inputs <= 64 && n->n_outputs <= 64);
+    /* Variadic ops (Concat) take any number of inputs; outputs are bounded by the op table. */
+    IrType *in = malloc(sizeof *in * (size_t)(n->n_inputs ? n->n_inputs : 1)), out[64];
+    KILN_ASSERT(in != NULL && n->n_outputs <= 64);
     bool all_const = n->n_inputs > 0;
     for (int i = 0; i < n->n_inputs; i++) {
         if (n->inputs[i] < 0) {
@@ -362,7 +365,9 @@ bool onnx_node_end(OnnxImporter *im, const OnnxNode *src, int node, int *out_val
         in[i] = v->type;
         all_const &= v->data != NULL;
     }
-    if (!ir_infer_node(g, n, in, out, im->d)) return false;
+    bool inferred = ir_infer_node(g, n, in, out, im->d);
+    free(in);
+    if (!inferred) return false;
     size_t total = 0;
     for (int k = 0; k < n->n_outputs; k++) {
         ir_value(g, n->outputs[k])->type = out[k];

@@ -232,6 +232,9 @@ static bool onnx_add_inputs(OnnxImporter *im, const KilnOnnx__GraphProto *gp) {
     return true;
 }
 
+/* Inputs per node kiln reads (a Concat of this many is far beyond real models). */
+#define ONNX_MAX_NODE_INPUTS 1024
+
 /* ai.onnx ops whose versions before `since` mean something kiln's importers do not read (the
  * importers read the older forms of Clip, Pad, Slice, Resize and Upsample themselves). */
 static const struct {
@@ -268,10 +271,13 @@ static bool onnx_import_nodes(OnnxImporter *im, const KilnOnnx__GraphProto *gp) 
             snprintf(buf, sizeof buf, "%.480s_%zu", n.op_type, i);
             n.name = ir_strdup(im->g, buf);
         }
-        if (np->n_input > 1024 || np->n_output > 64) {
-            onnx_error(im, &n, "too many inputs or outputs");
-            return false;
-        }
+        if (np->n_input > ONNX_MAX_NODE_INPUTS || np->n_output > 64)
+            return onnx_error(im, &n,
+                              "%zu inputs and %zu outputs: kiln reads at most %d inputs and "
+                              "64 outputs per node",
+                              np->n_input, np->n_output, ONNX_MAX_NODE_INPUTS);
+        /* Every ONNX op has at least one output; importers may rely on outputs[0]. */
+        if (np->n_output == 0) return onnx_error(im, &n, "the node has no outputs");
         n.n_inputs = (int)np->n_input;
         n.inputs = (const char *const *)np->input;
         n.n_outputs = (int)np->n_output;
@@ -282,6 +288,13 @@ static bool onnx_import_nodes(OnnxImporter *im, const KilnOnnx__GraphProto *gp) 
                                   "input '%s' is not defined by any earlier node, initializer or "
                                   "graph input",
                                   n.inputs[k]);
+        /* ONNX graphs are SSA: a second definition would silently shadow the first */
+        for (int k = 0; k < n.n_outputs; k++)
+            if (n.outputs[k][0] && onnx_map_get(&im->values, n.outputs[k]) >= 0)
+                return onnx_error(im, &n,
+                                  "output '%s' is already defined by an earlier node, initializer "
+                                  "or graph input",
+                                  n.outputs[k]);
         OnnxAttr *attrs = NULL;
         int n_attrs = 0;
         if (!onnx_attrs_decode(im, np, n.name, &attrs, &n_attrs)) return false;

@@ -90,11 +90,15 @@ static bool onnx_read_external(const char *model_path, const char *what, const c
     char *real = fe_path_resolve(model_path, "external data", location, d);
     if (!real) return false;
     bool ok = false;
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    char *model_dir = fe_path_dirname(model_path);
+    char *display = fe_path_join(model_dir, location);
+    free(model_dir);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        diag_at(d, model_path, NULL, NULL, "%s: cannot read external data file '%s'%s%s", what,
-                location, fd < 0 ? ": " : "", fd < 0 ? strerror(errno) : "");
+    int fd = fe_file_open(real, display, FE_FILE_IN_MODEL, &st, d);
+    free(display);
+    if (fd < 0) {
+        diag_at(d, model_path, NULL, NULL, "%s: cannot read external data file '%s'", what,
+                location);
         goto out;
     }
     if (!has_len) len = (int64_t)want;

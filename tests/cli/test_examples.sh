@@ -47,9 +47,9 @@ check "tiny-glm: compiled --input run matches" \
     "$NPY_TOOL" compare "$TMP/in-tmp/y.npy" "$TMP/in-ref/y.npy" "$TOL"
 
 # Errors of run.
-expect_fail "wrong input shape for a library" "input 'x' must be f32[3, 64], but its file holds f32[5, 256]" \
+expect_fail "wrong input shape for a library" "$X: input 'x' must be f32[3, 64], but the file holds f32[5, 256]" \
     run "$TMP/mlp-3/libmlp.so" --input "x=$X"
-expect_fail "wrong input shape for a model" "input 'x' must be f32[3, 64], but its file holds f32[3, 10]" \
+expect_fail "wrong input shape for a model" "$TMP/mlp-3-ref/y.npy: input 'x' must be f32[3, 64], but the file holds f32[3, 10]" \
     run "$EX/mlp/model.json" --interp --input "x=$TMP/mlp-3-ref/y.npy" --bind batch=3
 expect_fail "input not given" "input 'x' (f32[3, 64]) not given" run "$TMP/mlp-3/libmlp.so"
 expect_fail "unknown input name" "the model has no input of that name" \

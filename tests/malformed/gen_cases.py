@@ -109,6 +109,16 @@ def main():
     write_case(out, "deeply_nested_json", "model.json: JSON nests deeper than 64 levels",
                model="[" * 100000)
 
+    # the other readers and the files themselves, one module each
+    import gen_files
+    import gen_hf
+    import gen_onnx
+    import gen_text
+    gen_onnx.main(out)
+    gen_text.main(out)
+    gen_files.main(out)
+    gen_hf.main(out)
+
 
 if __name__ == "__main__":
     main()
