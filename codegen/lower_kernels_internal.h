@@ -120,7 +120,8 @@ void cg_lk_symbol(CgLk *c);
     X(ARGMIN, argmin)                                                                              \
     X(CUMSUM, cumsum)                                                                              \
     X(LOGSOFTMAX, logsoftmax)                                                                      \
-    X(HARDMAX, hardmax)
+    X(HARDMAX, hardmax)                                                                            \
+    X(TRILU, trilu)
 #define CG_LK_DECLARE(E, fn) bool cg_lk_##fn(CgLk *c);
 CG_LK_OPS(CG_LK_DECLARE)
 #undef CG_LK_DECLARE

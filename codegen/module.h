@@ -115,9 +115,11 @@ typedef struct CgLoop {
     CgOperand *operands; /* n_operands */
     CgLoopBody body;
     int n_instrs;
-    CgInstr *program; /* n_instrs, CG_BODY_PROGRAM */
-    CgReduce reduce;  /* CG_BODY_REDUCE, CG_BODY_SCAN */
-    bool reverse;     /* run the points last to first (an in-place Cast that widens) */
+    CgInstr *program;  /* n_instrs, CG_BODY_PROGRAM */
+    CgReduce reduce;   /* CG_BODY_REDUCE, CG_BODY_SCAN */
+    int64_t params[2]; /* CG_BODY_OP's integer parameters (Trilu: the diagonal k, clamped to
+                        * +-(rows + cols), and upper) */
+    bool reverse;      /* run the points last to first (an in-place Cast that widens) */
 } CgLoop;
 
 #define CG_CALL_MAX_OPERANDS 10

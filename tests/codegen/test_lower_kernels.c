@@ -183,6 +183,32 @@ static void test_reduce(void) {
     ir_graph_free(g);
 }
 
+/* Trilu of x[2, 3, 4, 5] with k = 9 (clamped to rows + cols = 9) and k = -20 (clamped to -9):
+ * an OP loop over [6, 4, 5] carrying k and upper. */
+static void test_trilu(void) {
+    IrGraph *g = ir_graph_new("tri", "tri.json", ".");
+    int x = IN(g, "x", 2, 3, 4, 5);
+    ir_output_add(g, cgt_op(g, IR_OP_TRILU, "upper", (int[]){x}, 1));
+    ir_attr_set_int(g, 0, "k", 20);
+    ir_attr_set_int(g, 0, "upper", 1);
+    ir_output_add(g, cgt_op(g, IR_OP_TRILU, "lower", (int[]){x}, 1));
+    ir_attr_set_int(g, 1, "k", -20);
+    ir_attr_set_int(g, 1, "upper", 0);
+    CgModule m;
+    if (lower(g, &m)) {
+        const CgLoop *l = &m.kernels[0].loops[0];
+        CHECK(m.kernels[0].kind == CG_KERNEL_LOOP && l->body == CG_BODY_OP);
+        CHECK(l->rank == 3 && l->dims[0] == 6 && l->dims[1] == 4 && l->dims[2] == 5);
+        CHECK(strides_are(&l->operands[0], 3, D(20, 5, 1)) && l->operands[0].output);
+        CHECK(strides_are(&l->operands[1], 3, D(20, 5, 1)) && !l->operands[1].output);
+        CHECK(l->params[0] == 9 && l->params[1] == 1);
+        l = &m.kernels[1].loops[0];
+        CHECK(l->params[0] == -9 && l->params[1] == 0);
+        cg_module_free(&m);
+    }
+    ir_graph_free(g);
+}
+
 /* A Linear whose weights have rank 3 (built without shape inference, which would refuse it):
  * cg_lower reports the node by name instead of asserting. */
 static void test_malformed(void) {
@@ -250,6 +276,7 @@ int main(void) {
     test_fused_program();
     test_transpose();
     test_reduce();
+    test_trilu();
     test_malformed();
     test_every_op_has_a_record_or_is_listed();
     return test_finish();
