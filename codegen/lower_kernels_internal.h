@@ -114,7 +114,14 @@ void cg_lk_symbol(CgLk *c);
     X(CONCAT, concat)                                                                              \
     X(SPLIT, split)                                                                                \
     X(SLICE, slice)                                                                                \
-    X(EXPAND, expand)
+    X(EXPAND, expand)                                                                              \
+    X(REDUCE, reduce)                                                                              \
+    X(ARGMAX, argmax)                                                                              \
+    X(ARGMIN, argmin)                                                                              \
+    X(CUMSUM, cumsum)                                                                              \
+    X(LOGSOFTMAX, logsoftmax)                                                                      \
+    X(HARDMAX, hardmax)                                                                            \
+    X(TRILU, trilu)
 #define CG_LK_DECLARE(E, fn) bool cg_lk_##fn(CgLk *c);
 CG_LK_OPS(CG_LK_DECLARE)
 #undef CG_LK_DECLARE

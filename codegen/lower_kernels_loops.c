@@ -1,7 +1,8 @@
 /* Kernel records of the elementwise ops: one loop nest over the output with each input read
  * through its broadcast strides, computing a scalar program of ir/scalar.h (the core ops,
  * Unary, Binary, FusedElementwise) or the op's own function where the table has no row (Clip,
- * IsNaN, IsInf, Not, Compare, Logic, Where), and Cast's flat converting copy. */
+ * IsNaN, IsInf, Not, Compare, Logic, Where, and Trilu's diagonal mask), and Cast's flat
+ * converting copy. */
 #include "lower_kernels_internal.h"
 
 /* A core elementwise op (IR_OPF_EPILOGUE): its row of the scalar table on its inputs. */
@@ -58,6 +59,28 @@ bool cg_lk_logic(CgLk *c) {
 }
 bool cg_lk_where(CgLk *c) {
     return cg_lk_own(c, 3);
+}
+
+/* Trilu of x[..., rows, cols]: an OP loop over [batch, rows, cols] (both operands row-major)
+ * that keeps x[b, i, j] where j - i >= k (upper) or j - i <= k, and zeroes the rest. k is
+ * clamped to +-(rows + cols): beyond that every element is kept or every one dropped, and the
+ * renderer's literal stays far from overflow. */
+bool cg_lk_trilu(CgLk *c) {
+    const IrType *x = cg_lk_in(c, 0);
+    if (x->rank < 2) return cg_lk_fail(c, "Trilu needs a rank of at least 2");
+    int64_t rows = x->dims[x->rank - 2].size, cols = x->dims[x->rank - 1].size;
+    IrType view = {x->dtype, 3, {{0}}};
+    view.dims[0] = ir_dim_const(cg_lk_prod(c, x, 0, x->rank - 2));
+    view.dims[1] = ir_dim_const(rows);
+    view.dims[2] = ir_dim_const(cols);
+    CgLoop *l = cg_lk_loops(c, 1);
+    cg_lk_loop_init(l, &view, 2, CG_BODY_OP);
+    cg_lk_operand(l, 0, 0, true, &view);
+    cg_lk_operand(l, 1, 0, false, &view);
+    int64_t k = ir_attr_int(c->n, "k"), lim = cg_lk_times(c, 1, rows + cols);
+    l->params[0] = k > lim ? lim : k < -lim ? -lim : k;
+    l->params[1] = ir_attr_int(c->n, "upper") != 0;
+    return true;
 }
 
 /* Cast: a flat converting copy. In place (the planner may give the output the input's bytes)

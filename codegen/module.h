@@ -70,7 +70,40 @@ typedef enum CgLoopBody {
     CG_BODY_PROGRAM, /* operand 0 = the program over operands 1..n-1 */
     CG_BODY_OP,      /* operand 0 = the node's own elementwise function of operands 1..n-1, which
                       * has no scalar-table row (Clip, Compare, Where, ...): docs/architecture.md */
+    CG_BODY_REDUCE,  /* operand 0 = CgLoop.reduce's reduction of operand 1 over the reduced dims
+                      * (Reduce, ArgMax, ArgMin) */
+    CG_BODY_SCAN,    /* operand 0's row = CgLoop.reduce's function of operand 1's row: both rows
+                      * run over reduce.dims[0] at stride reduce.strides[0] (CumSum, LogSoftmax,
+                      * Hardmax) */
 } CgLoopBody;
+
+/* What a REDUCE or SCAN body computes: Reduce's fns (ir/ops_math.h, in its order), then the
+ * ops along one axis. */
+#define CG_REDUCE_ENUM(E, s) CG_REDUCE_##E,
+typedef enum CgReduceFn {
+    IR_MATH_REDUCE_FNS(CG_REDUCE_ENUM) /* CG_REDUCE_SUM .. CG_REDUCE_SUM_SQUARE */
+    CG_REDUCE_ARGMAX,
+    CG_REDUCE_ARGMIN,
+    CG_REDUCE_CUMSUM,
+    CG_REDUCE_LOGSOFTMAX,
+    CG_REDUCE_HARDMAX,
+} CgReduceFn;
+#undef CG_REDUCE_ENUM
+
+/* The reduced dims of a REDUCE body, or the one axis of a SCAN body. The loop's dims are the
+ * output's in its keepdims shape (1 on each reduced dim, where every operand's stride is 0), so
+ * keepdims is only the output's strides. A SCAN's loop dims are the input's with 1 on the axis.
+ * The accumulator starts at the reduction's identity for the operand's dtype (sum 0, prod 1,
+ * max its lowest value, min its highest); ArgMax/ArgMin start at index 0. */
+typedef struct CgReduce {
+    CgReduceFn fn;
+    int rank;                     /* reduced dims, outermost first; a SCAN: 1 */
+    int64_t dims[IR_MAX_RANK];    /* their sizes */
+    int64_t strides[IR_MAX_RANK]; /* operand 1's strides over them (a SCAN: operand 0's too) */
+    int64_t count;                /* the product of dims: Mean's divisor */
+    bool last;                    /* ArgMax/ArgMin: the last extreme wins (select_last_index) */
+    bool exclusive, reverse;      /* CumSum: leave the element out; sum from the end */
+} CgReduce;
 
 /* A loop nest over dims[rank] (row-major, last dim innermost) that runs its body once per
  * point: operands[0] is stored, operands[1..n_operands-1] are loaded. A dim of 0 runs nothing;
@@ -82,8 +115,11 @@ typedef struct CgLoop {
     CgOperand *operands; /* n_operands */
     CgLoopBody body;
     int n_instrs;
-    CgInstr *program; /* n_instrs, CG_BODY_PROGRAM */
-    bool reverse;     /* run the points last to first (an in-place Cast that widens) */
+    CgInstr *program;  /* n_instrs, CG_BODY_PROGRAM */
+    CgReduce reduce;   /* CG_BODY_REDUCE, CG_BODY_SCAN */
+    int64_t params[2]; /* CG_BODY_OP's integer parameters (Trilu: the diagonal k, clamped to
+                        * +-(rows + cols), and upper) */
+    bool reverse;      /* run the points last to first (an in-place Cast that widens) */
 } CgLoop;
 
 #define CG_CALL_MAX_OPERANDS 10

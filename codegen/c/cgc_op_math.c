@@ -224,22 +224,16 @@ bool cgc_emit_tile(CgcEmitter *e, const IrNode *n) {
     return true;
 }
 
+/* Trilu's OP loop over [batch, rows, cols] (contiguous), rendered as one flat loop. */
 bool cgc_emit_trilu(CgcEmitter *e, const IrNode *n) {
-    const IrType *x = cgc_in_type(e, n, 0);
-    int64_t count = cgc_numel(x), k = ir_attr_int(n, "k");
     if (cgc_math_empty(e, n)) return true;
-    long long rows = (long long)x->dims[x->rank - 2].size,
-              cols = (long long)x->dims[x->rank - 1].size;
-    /* Clamp k to +-(rows + cols): beyond that every element is kept or every one dropped, and
-     * the literal stays far from overflow. */
-    int64_t lim = (int64_t)rows + (int64_t)cols;
-    if (k > lim) k = lim;
-    if (k < -lim) k = -lim;
+    const CgLoop *l = &cgc_kernel(e, n)->loops[0];
+    long long rows = (long long)l->dims[1], cols = (long long)l->dims[2];
+    long long count = (long long)l->dims[0] * rows * cols, k = (long long)l->params[0];
     fprintf(e->f,
             "    for (ptrdiff_t i = 0; i < %lld; i++) {\n"
             "        const ptrdiff_t col = i %% %lld, row = i / %lld %% %lld;\n"
             "        y0[i] = col - row %s %lld ? x0[i] : 0;\n    }\n",
-            (long long)count, cols, cols, rows,
-            ir_attr_int(n, "upper") ? ">=" : "<=", (long long)k);
+            count, cols, cols, rows, l->params[1] ? ">=" : "<=", k);
     return true;
 }

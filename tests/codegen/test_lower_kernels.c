@@ -1,8 +1,9 @@
 /* The kernel records of the lowered module (codegen/module.h, codegen/lower_kernels*.c): small
  * planned graphs are lowered and their records checked field by field (MatMul sizes and batch
  * strides, Linear with bias and transpose_w, broadcast strides, a fused program, a transpose
- * nest), a malformed node must give an error naming it (not an abort), and every op must either
- * have a record kind or be on the list of docs/architecture.md, "Kernel records". */
+ * nest, a REDUCE and a SCAN loop), a malformed node must give an error naming it (not an
+ * abort), and every op must either have a record kind or be on the list of
+ * docs/architecture.md, "Kernel records". */
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,66 @@ static void test_transpose(void) {
     ir_graph_free(g);
 }
 
+/* Reduce over dims 0 and 2 of x[2, 3, 4] (keepdims 0: y[3]) and CumSum along dim 1: the
+ * REDUCE loop runs over the keepdims shape [1, 3, 1] and the SCAN loop over [2, 1, 4]. */
+static void test_reduce(void) {
+    IrGraph *g = ir_graph_new("red", "red.json", ".");
+    int x = IN(g, "x", 2, 3, 4);
+    ir_output_add(g, cgt_op(g, IR_OP_REDUCE, "mean", (int[]){x}, 1));
+    ir_attr_set_string(g, 0, "fn", "mean");
+    ir_attr_set_ints(g, 0, "axes", D(0, -1), 2);
+    ir_attr_set_int(g, 0, "keepdims", 0);
+    ir_output_add(g, cgt_op(g, IR_OP_CUMSUM, "cumsum", (int[]){x}, 1));
+    ir_attr_set_int(g, 1, "axis", 1);
+    ir_attr_set_int(g, 1, "reverse", 1);
+    CgModule m;
+    if (lower(g, &m)) {
+        const CgLoop *l = &m.kernels[0].loops[0];
+        CHECK(m.kernels[0].kind == CG_KERNEL_LOOP && l->body == CG_BODY_REDUCE);
+        CHECK(l->rank == 3 && l->dims[0] == 1 && l->dims[1] == 3 && l->dims[2] == 1);
+        CHECK(strides_are(&l->operands[0], 3, D(0, 1, 0)));
+        CHECK(strides_are(&l->operands[1], 3, D(0, 4, 0)));
+        const CgReduce *r = &l->reduce;
+        CHECK(r->fn == CG_REDUCE_MEAN && r->rank == 2 && r->count == 8);
+        CHECK(r->dims[0] == 2 && r->dims[1] == 4 && r->strides[0] == 12 && r->strides[1] == 1);
+        l = &m.kernels[1].loops[0];
+        CHECK(l->body == CG_BODY_SCAN && l->reduce.fn == CG_REDUCE_CUMSUM);
+        CHECK(l->rank == 3 && l->dims[0] == 2 && l->dims[1] == 1 && l->dims[2] == 4);
+        CHECK(strides_are(&l->operands[0], 3, D(12, 0, 1)));
+        CHECK(strides_are(&l->operands[1], 3, D(12, 0, 1)));
+        CHECK(l->reduce.rank == 1 && l->reduce.dims[0] == 3 && l->reduce.strides[0] == 4);
+        CHECK(l->reduce.reverse && !l->reduce.exclusive);
+        cg_module_free(&m);
+    }
+    ir_graph_free(g);
+}
+
+/* Trilu of x[2, 3, 4, 5] with k = 9 (clamped to rows + cols = 9) and k = -20 (clamped to -9):
+ * an OP loop over [6, 4, 5] carrying k and upper. */
+static void test_trilu(void) {
+    IrGraph *g = ir_graph_new("tri", "tri.json", ".");
+    int x = IN(g, "x", 2, 3, 4, 5);
+    ir_output_add(g, cgt_op(g, IR_OP_TRILU, "upper", (int[]){x}, 1));
+    ir_attr_set_int(g, 0, "k", 20);
+    ir_attr_set_int(g, 0, "upper", 1);
+    ir_output_add(g, cgt_op(g, IR_OP_TRILU, "lower", (int[]){x}, 1));
+    ir_attr_set_int(g, 1, "k", -20);
+    ir_attr_set_int(g, 1, "upper", 0);
+    CgModule m;
+    if (lower(g, &m)) {
+        const CgLoop *l = &m.kernels[0].loops[0];
+        CHECK(m.kernels[0].kind == CG_KERNEL_LOOP && l->body == CG_BODY_OP);
+        CHECK(l->rank == 3 && l->dims[0] == 6 && l->dims[1] == 4 && l->dims[2] == 5);
+        CHECK(strides_are(&l->operands[0], 3, D(20, 5, 1)) && l->operands[0].output);
+        CHECK(strides_are(&l->operands[1], 3, D(20, 5, 1)) && !l->operands[1].output);
+        CHECK(l->params[0] == 9 && l->params[1] == 1);
+        l = &m.kernels[1].loops[0];
+        CHECK(l->params[0] == -9 && l->params[1] == 0);
+        cg_module_free(&m);
+    }
+    ir_graph_free(g);
+}
+
 /* A Linear whose weights have rank 3 (built without shape inference, which would refuse it):
  * cg_lower reports the node by name instead of asserting. */
 static void test_malformed(void) {
@@ -214,6 +275,8 @@ int main(void) {
     test_broadcast_add();
     test_fused_program();
     test_transpose();
+    test_reduce();
+    test_trilu();
     test_malformed();
     test_every_op_has_a_record_or_is_listed();
     return test_finish();
