@@ -77,7 +77,7 @@ bool cg_lk_trilu(CgLk *c) {
     cg_lk_loop_init(l, &view, 2, CG_BODY_OP);
     cg_lk_operand(l, 0, 0, true, &view);
     cg_lk_operand(l, 1, 0, false, &view);
-    int64_t k = ir_attr_int(c->n, "k"), lim = cg_lk_times(c, 1, rows + cols);
+    int64_t k = ir_attr_int(c->n, "k"), lim = rows + cols; /* both fit: the shape's size does */
     l->params[0] = k > lim ? lim : k < -lim ? -lim : k;
     l->params[1] = ir_attr_int(c->n, "upper") != 0;
     return true;
