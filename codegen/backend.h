@@ -68,9 +68,14 @@ bool cg_backend_check(const CgBackend *b, const IrGraph *g, Diag *d);
  * the check passed. */
 bool cg_emit(const CgBackend *b, const IrGraph *g, const CgOptions *opt, Diag *d);
 
+/* Whether prefix p would name the generated API into the runtime's namespace: "krt" or
+ * "kiln", alone or followed by '_', in any case (krt_model would make <p>_init collide with
+ * the runtime's krt_model_init, and the library could not load). */
+bool cg_prefix_reserved(const char *p);
+
 /* The default C identifier prefix for a graph: its name with every byte outside [A-Za-z0-9_]
- * replaced by '_', lower-cased, and prefixed with "m_" if it does not start with a letter.
- * Written into buf (cap bytes). */
+ * replaced by '_', lower-cased, and prefixed with "m_" if it does not start with a letter or
+ * would be reserved (cg_prefix_reserved). Written into buf (cap bytes). */
 const char *cg_default_prefix(const IrGraph *g, char *buf, size_t cap);
 
 #endif

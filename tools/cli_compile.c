@@ -79,6 +79,11 @@ int cli_compile_main(int argc, char **argv) {
         } else if (cli_flag_value(argc, argv, &i, "--prefix", &v, &d)) {
             if (v && !cli_is_identifier(v))
                 diag_error(&d, "--prefix '%s' is not a C identifier", v);
+            else if (v && cg_prefix_reserved(v))
+                diag_error(&d,
+                           "--prefix '%s' is reserved: the runtime's symbols begin with krt_ and "
+                           "kiln_",
+                           v);
             prefix = v;
         } else if (cli_flag_value(argc, argv, &i, "--max-context", &v, &d)) {
             if (v) cli_positive_int(v, "--max-context", &fopt.max_context, &d);

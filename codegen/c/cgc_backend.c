@@ -235,6 +235,13 @@ static bool cgc_emit(const CgModule *m, const CgOptions *opt, Diag *d) {
         diag_error(d, "prefix '%s' is not a C identifier", opt->prefix ? opt->prefix : "");
         return false;
     }
+    if (cg_prefix_reserved(opt->prefix)) {
+        diag_error(d,
+                   "prefix '%s' is reserved: the runtime's symbols begin with krt_ and kiln_ "
+                   "(pass another --prefix)",
+                   opt->prefix);
+        return false;
+    }
     bool ok = cgc_check_io(g, d) && cgc_decoder_check(m, d); /* cg_emit checked every node */
     char *source = NULL;
     size_t source_len = 0;

@@ -32,6 +32,18 @@ expect_fail "compile --bind bad name" "is not a symbol name" compile "$M" --bind
 expect_fail "compile --bind overflow" "too large" compile "$M" --bind batch=99999999999999999999
 expect_fail "compile --bind twice" "bound twice" compile "$M" --bind batch=1 --bind batch=2
 expect_fail "compile --prefix bad" "is not a C identifier" compile "$M" --prefix 9lives
+expect_fail "compile --prefix reserved" "is reserved" compile "$M" --prefix krt_model
+expect_fail "compile --prefix reserved, any case" "is reserved" compile "$M" --prefix KILN
+# A model named like the runtime's symbols gets a default prefix outside their namespace, so
+# its library loads (krt_model would have made krt_model_init collide with the runtime's).
+mkdir -p "$TMP/krt"
+sed 's/"name": "mlp"/"name": "krt_model"/' "$M" >"$TMP/krt/model.json"
+cp "$EX/mlp/model.safetensors" "$TMP/krt/"
+expect_ok "compile a model named krt_model" compile "$TMP/krt/model.json" --bind batch=2 \
+    --emit so -o "$TMP/krt-out"
+check "its prefix is m_krt_model" test -f "$TMP/krt-out/m_krt_model.h"
+expect_ok "its library runs" run "$TMP/krt-out/libm_krt_model.so" --random-inputs 3 \
+    --output-dir "$TMP/krt-run"
 expect_fail "run without target" "no model file or library given" run
 expect_fail "run --random-inputs bad seed" "non-negative integer seed" run "$M" --random-inputs x
 expect_fail "run --interp on library" "apply to model files" run lib.so --interp
