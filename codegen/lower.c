@@ -94,14 +94,9 @@ bool cg_lower(const IrGraph *g, CgModule *m, Diag *d) {
         kv->kv_heads = dec->kv_heads;
         kv->head_dim = dec->head_dim;
         kv->dtype = dec->kv_dtype;
-        /* the frontends bound these (the HF frontend keeps the cache under 2^40 floats) */
-        kv->bytes_per_token = (uint64_t)kv->layers * 2u * (uint64_t)kv->kv_heads *
-                              (uint64_t)kv->head_dim * ir_dtype_size(kv->dtype);
-        if (kv->capacity > 0 && kv->bytes_per_token > UINT64_MAX / (uint64_t)kv->capacity) {
-            diag_at(d, g->source_path, NULL, NULL, "the KV cache size overflows");
-            return false;
-        }
-        kv->bytes = kv->bytes_per_token * (uint64_t)kv->capacity;
+        /* ir_decoder_layout checked that both fit int64 */
+        kv->bytes_per_token = (uint64_t)dec->kv_bytes_per_token;
+        kv->bytes = (uint64_t)dec->kv_bytes;
     }
     m->workspace_bytes = g->arena_bytes;
     if (m->is_decoder && !cg_decoder_staging(m, d)) return false;

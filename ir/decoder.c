@@ -61,5 +61,20 @@ bool ir_decoder_layout(const IrGraph *g, IrDecoder *dec, Diag *d) {
         if (s->layer >= g->n_states || ir_state_find(g, s->layer) != i)
             return ird_fail(g, d, "its KV cache layers are not numbered 0..L-1");
     }
+    int64_t per_token = 0, total = 0;
+    if (__builtin_mul_overflow(dec->layers, (int64_t)(2 * ir_dtype_size(dec->kv_dtype)),
+                               &per_token) ||
+        __builtin_mul_overflow(per_token, dec->kv_heads, &per_token) ||
+        __builtin_mul_overflow(per_token, dec->head_dim, &per_token) ||
+        __builtin_mul_overflow(per_token, dec->max_context, &total)) {
+        diag_at(d, g->source_path, NULL, NULL,
+                "its KV cache (%" PRId64 " layers x 2 x %" PRId64 " heads x %" PRId64 " x %" PRId64
+                " tokens of %s) does not fit in 2^63 bytes",
+                dec->layers, dec->kv_heads, dec->head_dim, dec->max_context,
+                ir_dtype_name(dec->kv_dtype));
+        return false;
+    }
+    dec->kv_bytes_per_token = per_token;
+    dec->kv_bytes = total;
     return true;
 }

@@ -78,7 +78,16 @@ bool interp_kv_attention(const InterpArgs *a) {
         return false;
     }
     double *kc, *vc;
-    if (!interp_kv_layer(a, kv, layer, cap * hkv * dim, &kc, &vc)) return false;
+    int64_t doubles;
+    if (__builtin_mul_overflow(cap, hkv, &doubles) ||
+        __builtin_mul_overflow(doubles, dim, &doubles)) {
+        ir_node_error(a->d, a->g, a->n,
+                      "its KV cache of %" PRId64 " tokens x %" PRId64 " heads x %" PRId64
+                      " does not fit int64 elements",
+                      cap, hkv, dim);
+        return false;
+    }
+    if (!interp_kv_layer(a, kv, layer, doubles, &kc, &vc)) return false;
     int64_t row = hkv * dim;
     for (int64_t i = 0; i < kv->rows * row; i++) {
         kc[kv->pos * row + i] = k->data[i];

@@ -339,8 +339,12 @@ typedef struct IrDecoder {
     int64_t max_prefill, vocab; /* P, V */
     int64_t layers, max_context, kv_heads, head_dim;
     IrDtype kv_dtype;
+    /* layers x 2 (keys, values) x kv_heads x head_dim x dtype size, then x max_context; both
+     * checked to fit int64 (a cache that does not is an error, never a wrapped size) */
+    int64_t kv_bytes_per_token, kv_bytes;
 } IrDecoder;
-/* Fills dec; false with a message when g has no KV cache state or does not have that shape. */
+/* Fills dec; false with a message when g has no KV cache state, does not have that shape, or
+ * its KV cache size does not fit int64. */
 bool ir_decoder_layout(const IrGraph *g, IrDecoder *dec, Diag *d);
 
 /* Setting attributes (replaces an existing one of the same name). */

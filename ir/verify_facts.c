@@ -43,6 +43,15 @@ static bool vf_states(const IrGraph *g, Diag *d) {
                            s->layer);
         if (ir_state_find(g, s->layer) != i)
             return vf_fail(d, g, "KV cache state of layer %" PRId64 " is declared twice", s->layer);
+        int64_t bytes; /* keys and values: 2 x capacity x kv_heads x head_dim elements */
+        if (__builtin_mul_overflow(s->capacity, s->kv_heads, &bytes) ||
+            __builtin_mul_overflow(bytes, s->head_dim, &bytes) ||
+            __builtin_mul_overflow(bytes, (int64_t)(2 * ir_dtype_size(s->dtype)), &bytes))
+            return vf_fail(d, g,
+                           "KV cache state of layer %" PRId64 " (%" PRId64 " tokens x %" PRId64
+                           " heads x %" PRId64 " of %s) does not fit in 2^63 bytes",
+                           s->layer, s->capacity, s->kv_heads, s->head_dim,
+                           ir_dtype_name(s->dtype));
     }
     for (int ni = 0; ni < g->n_nodes; ni++) {
         const IrNode *n = &g->nodes[ni];

@@ -13,6 +13,9 @@
 #include <string.h>
 
 #define PLAN_ALIGN 64
+/* The largest workspace planned: 2^61 bytes. Every block and offset stays below it, so ends and
+ * their rounding up to PLAN_ALIGN never overflow int64. */
+#define PLAN_LIMIT (INT64_MAX / 4)
 
 typedef struct PlanBlock {
     int64_t offset, size;
@@ -25,6 +28,7 @@ typedef struct PlanLive {
     int count;
 } PlanLive;
 
+/* First fit of size bytes (< PLAN_LIMIT); -1 when the block would end past PLAN_LIMIT. */
 static int64_t plan_place(PlanLive *live, int64_t size, int value) {
     int64_t at = 0;
     int pos = 0;
@@ -34,6 +38,7 @@ static int64_t plan_place(PlanLive *live, int64_t size, int value) {
         end = (end + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN;
         if (end > at) at = end;
     }
+    if (size > PLAN_LIMIT - at) return -1;
     memmove(&live->blocks[pos + 1], &live->blocks[pos],
             sizeof *live->blocks * (size_t)(live->count - pos));
     live->blocks[pos] = (PlanBlock){at, size, value};
@@ -90,13 +95,21 @@ bool pass_plan_memory(IrGraph *g, const PassOptions *opt, Diag *d) {
             IrValue *v = ir_value(g, n->outputs[i]);
             size_t bytes;
             if (external[n->outputs[i]] || v->data) continue;
-            if (!ir_type_nbytes(&v->type, &bytes) || bytes > (size_t)INT64_MAX / 2) {
+            if (!ir_type_nbytes(&v->type, &bytes)) {
                 ir_node_error(d, g, n, "output '%s' has no static size; bind its symbols first",
                               v->name);
                 ok = false;
                 break;
             }
-            naive += ((int64_t)bytes + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN;
+            if (bytes >= (size_t)PLAN_LIMIT) {
+                ir_node_error(d, g, n,
+                              "output '%s' needs %zu bytes, more than the 2^61 a workspace holds",
+                              v->name, bytes);
+                ok = false;
+                break;
+            }
+            int64_t aligned = ((int64_t)bytes + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN;
+            naive = naive > INT64_MAX - aligned ? INT64_MAX : naive + aligned; /* a statistic */
             int reuse = i == 0 ? plan_in_place_input(g, n, ni, last_use) : -1;
             if (reuse >= 0) {
                 /* The output takes over the dying input's block. */
@@ -106,6 +119,14 @@ bool pass_plan_memory(IrGraph *g, const PassOptions *opt, Diag *d) {
                 continue;
             }
             v->arena_offset = plan_place(&live, (int64_t)bytes, n->outputs[i]);
+            if (v->arena_offset < 0) {
+                ir_node_error(d, g, n,
+                              "output '%s' does not fit: the workspace would need more than 2^61 "
+                              "bytes",
+                              v->name);
+                ok = false;
+                break;
+            }
             if (v->arena_offset + (int64_t)bytes > peak) peak = v->arena_offset + (int64_t)bytes;
         }
         /* Release what this node was the last to touch (including outputs nobody reads). */

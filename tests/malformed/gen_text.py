@@ -22,6 +22,31 @@ def kir_case(out, name, text, expect=None, legal=False, files=None):
             f.write(data)
 
 
+def tiny_decoder(capacity, layers=1):
+    """A decoder graph of `layers` attention layers (vocab 4, one head of 2) over KV caches of
+    `capacity` tokens: prefill takes 2 tokens, decode 1."""
+    text = HEAD + "const %emb: f32[4, 2] = [1, 0, 0, 1, 1, 1, 0, 0]\n"
+    text += "const %lm: f32[4, 2] = [1, 0, 0, 1, 1, 1, 0, 0]\n"
+    for pre, rows in (("p", 2), ("d", 1)):
+        text += "input %%%s.ids: i64[%d]\ninput %%%s.pos: i64[%d]\n" % (pre, rows, pre, rows)
+        text += "%%%s.e: f32[%d, 2] = Gather(%%emb, %%%s.ids)\n" % (pre, rows, pre)
+        text += "%%%s.q0: f32[%d, 1, 2] = Reshape(%%%s.e) {shape = [%d, 1, 2]}\n" % (
+            pre, rows, pre, rows)
+        for i in range(layers):
+            text += ("%%%s.q%d: f32[%d, 1, 2] = KvAttention(%%%s.q%d, %%%s.q%d, %%%s.q%d) "
+                     "{layer = %d, max_context = %d}\n" %
+                     (pre, i + 1, rows, pre, i, pre, i, pre, i, i, capacity))
+        text += "%%%s.m: f32[%d, 2] = Reshape(%%%s.q%d) {shape = [%d, 2]}\n" % (
+            pre, rows, pre, layers, rows)
+        text += "%%%s.logits: f32[%d, 4] = Linear(%%%s.m, %%lm)\n" % (pre, rows, pre)
+        text += "output %%%s.logits\n" % pre
+    for i in range(layers):
+        text += "state kv_cache layer %d: f32[%d, 1, 2]\n" % (i, capacity)
+    text += "entry prefill inputs(%p.ids, %p.pos) outputs(%p.logits)\n"
+    text += "entry decode inputs(%d.ids, %d.pos) outputs(%d.logits)\n"
+    return text
+
+
 def kir_cases(out):
     x = "input %x: f32[2, 3]\n"
 
@@ -99,6 +124,23 @@ def kir_cases(out):
              "%%y: f32[70] = Concat(%s) {axis = 0} name \"cat\"\n" %
              ", ".join("%%c%d" % i for i in range(70)) +
              '%z: f32[2, 3] = Relu(%x) name "r"\noutput %y\noutput %z\n', legal=True)
+    # size arithmetic: a KV cache whose byte size wraps (it once compiled into KV_BYTES 0),
+    # and intermediates that together exceed the workspace limit; the same decoder with a
+    # small cache is legal, so the first case fails for its size alone
+    kir_case(out, "kir_decoder_small_cache", tiny_decoder(8), legal=True)
+    kir_case(out, "kir_kv_cache_size_wraps", tiny_decoder(1 << 62),
+             "KV cache state of layer 0 (4611686018427387904 tokens x 1 heads x 2 of f32) does "
+             "not fit in 2^63 bytes")
+    # each layer's 2^62 bytes fit; the two layers' sum does not
+    kir_case(out, "kir_kv_cache_total_wraps", tiny_decoder(1 << 58, layers=2),
+             "its KV cache (2 layers x 2 x 1 heads x 2 x 288230376151711744 tokens of f32) "
+             "does not fit in 2^63 bytes")
+    n = 1 << 58  # f32[2^58] is 2^60 bytes; two live at once pass the 2^61 workspace limit
+    kir_case(out, "kir_workspace_offset_overflow", HEAD + "input %%x: f32[%d]\n" % n +
+             "%%a: f32[%d] = Softmax(%%x) {axis = 0} name \"s1\"\n" % n +
+             "%%b: f32[%d] = Softmax(%%a) {axis = 0} name \"s2\"\n" % n +
+             "%%y: f32[%d] = Add(%%a, %%b) name \"sum\"\noutput %%y\n" % n,
+             "node 's2' (Softmax): output 'b' does not fit: the workspace would need more")
     # hostile names must come out harmless in the generated code
     for tag, name in [("comment", "a */ int evil; /*"), ("newline", "a\\nb"),
                       ("quote", 'q\\"uote'), ("preprocessor", "\\n#include <evil.h>\\n"),
