@@ -69,13 +69,36 @@ typedef struct CliOutDir {
     char *tmp_path;   /* the temporary folder being filled */
 } CliOutDir;
 
-/* Checks that final_path is free or a kiln output folder (holding CLI_MARKER_FILE), then creates
- * the temporary folder "<final_path>.tmp-XXXXXX" with the marker inside. */
+/* Checks that final_path is free or a kiln output folder (holding CLI_MARKER_FILE), removes the
+ * stale temporary folders of kiln processes on this host that are gone (killed with -9), then
+ * creates the temporary folder "<final_path>.tmp-XXXXXX" with the marker inside (naming this
+ * process and host, and tracked by cli_interrupt). */
 bool cli_outdir_begin(CliOutDir *o, const char *final_path, Diag *d);
 /* Replaces final_path by the temporary folder (removing an old kiln output there). */
 bool cli_outdir_commit(CliOutDir *o, Diag *d);
 /* Removes the temporary folder; safe after commit (then it does nothing). Frees o's strings. */
 void cli_outdir_abort(CliOutDir *o);
+
+/* ---- interrupts (cli_interrupt.c) --------------------------------------------------------- */
+
+/* Makes SIGINT, SIGTERM and SIGHUP (those not ignored when kiln started) stop the programs kiln
+ * started, remove the tracked temporary folder and exit with status 128 + the signal. Call once
+ * before writing output; false if the watcher thread cannot start. */
+bool cli_interrupt_install(void);
+/* The temporary folder an interrupt must remove (NULL: none); call with the lock held. */
+void cli_interrupt_track(const char *tmp_dir);
+/* Held while a temporary folder is created, renamed into place or removed. */
+void cli_interrupt_lock(void);
+void cli_interrupt_unlock(void);
+
+/* ---- leftovers of killed runs (cli_stale.c) ------------------------------------------------ */
+
+/* The marker file's text (at most cap bytes; returns its length): what it is, and the pid and
+ * host of the kiln that writes the folder, which cli_remove_stale_outputs reads. */
+int cli_marker_text(char *buf, size_t cap);
+/* Removes "<final_path>.tmp-XXXXXX" folders (and their ".old"/".dead" companions) whose marker
+ * names a kiln process of this host that no longer exists, saying so on stderr. */
+void cli_remove_stale_outputs(const char *final_path);
 
 /* Writes a whole file (created 0644 less umask). */
 bool cli_write_file(const char *path, const void *data, size_t len, Diag *d);

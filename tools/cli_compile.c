@@ -2,6 +2,7 @@
  * optionally lib<prefix>.so built by that backend). */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,8 +171,12 @@ int cli_compile_main(int argc, char **argv) {
     const char *pipeline = passes ? passes : pass_pipeline_for_level(level, prune_on);
     /* Every node is checked against the target before the output folder is created. */
     CliOutDir od = {0};
-    bool ok = pass_run_pipeline(g, pipeline, &popt, &d) && cg_backend_check(backend, g, &d) &&
-              cli_outdir_begin(&od, out, &d);
+    bool ok = pass_run_pipeline(g, pipeline, &popt, &d) && cg_backend_check(backend, g, &d);
+    if (ok && !cli_interrupt_install()) {
+        diag_error(&d, "cannot start watching for interrupts: %s", strerror(errno));
+        ok = false;
+    }
+    ok = ok && cli_outdir_begin(&od, out, &d);
     if (ok) {
         strcpy(used_prefix, prefix_buf);
         CgOptions copt = {0};

@@ -110,10 +110,15 @@ bool cli_outdir_begin(CliOutDir *o, const char *final_path, Diag *d) {
         cli_outdir_abort(o);
         return false;
     }
+    cli_remove_stale_outputs(o->final_path);
     o->tmp_path = malloc(len + 16);
     KILN_ASSERT(o->tmp_path != NULL);
     snprintf(o->tmp_path, len + 16, "%s.tmp-XXXXXX", o->final_path);
-    if (!mkdtemp(o->tmp_path)) {
+    cli_interrupt_lock();
+    bool made = mkdtemp(o->tmp_path) != NULL;
+    if (made) cli_interrupt_track(o->tmp_path);
+    cli_interrupt_unlock();
+    if (!made) {
         diag_at(d, o->final_path, NULL, NULL, "cannot create a folder next to it: %s",
                 strerror(errno));
         free(o->tmp_path);
@@ -126,8 +131,9 @@ bool cli_outdir_begin(CliOutDir *o, const char *final_path, Diag *d) {
     umask(mask);
     chmod(o->tmp_path, 0777 & ~mask);
     char *marker = cli_path_join(o->tmp_path, CLI_MARKER_FILE);
-    static const char text[] = "This folder was written by kiln; kiln compile may replace it.\n";
-    bool ok = cli_write_file(marker, text, sizeof text - 1, d);
+    char text[512];
+    int text_len = cli_marker_text(text, sizeof text);
+    bool ok = cli_write_file(marker, text, (size_t)text_len, d);
     free(marker);
     if (!ok) {
         cli_outdir_abort(o);
@@ -136,9 +142,8 @@ bool cli_outdir_begin(CliOutDir *o, const char *final_path, Diag *d) {
     return true;
 }
 
-bool cli_outdir_commit(CliOutDir *o, Diag *d) {
-    KILN_ASSERT(o->tmp_path != NULL);
-    if (!cli_check_replaceable(o->final_path, d)) return false;
+/* The rename into place, under the interrupt lock (see cli_interrupt.c). */
+static bool cli_outdir_swap(CliOutDir *o, Diag *d) {
     struct stat st;
     if (lstat(o->final_path, &st) == 0) {
         /* Move the old output aside first, so a failed swap can be undone. */
@@ -163,13 +168,29 @@ bool cli_outdir_commit(CliOutDir *o, Diag *d) {
         diag_at(d, o->final_path, NULL, NULL, "cannot create: %s", strerror(errno));
         return false;
     }
+    return true;
+}
+
+bool cli_outdir_commit(CliOutDir *o, Diag *d) {
+    KILN_ASSERT(o->tmp_path != NULL);
+    if (!cli_check_replaceable(o->final_path, d)) return false;
+    cli_interrupt_lock();
+    bool ok = cli_outdir_swap(o, d);
+    if (ok) cli_interrupt_track(NULL);
+    cli_interrupt_unlock();
+    if (!ok) return false;
     free(o->tmp_path);
     o->tmp_path = NULL;
     return true;
 }
 
 void cli_outdir_abort(CliOutDir *o) {
-    if (o->tmp_path) cli_remove_tree(o->tmp_path);
+    cli_interrupt_lock();
+    if (o->tmp_path) {
+        cli_remove_tree(o->tmp_path);
+        cli_interrupt_track(NULL);
+    }
+    cli_interrupt_unlock();
     free(o->tmp_path);
     free(o->final_path);
     memset(o, 0, sizeof *o);

@@ -18,3 +18,5 @@ kiln_add_script_test(cli_dump_elsewhere ${CMAKE_CURRENT_LIST_DIR}/test_dump_else
 kiln_add_script_test(cli_generated_warnings ${CMAKE_CURRENT_LIST_DIR}/test_generated_warnings.sh)
 set_tests_properties(cli_examples cli_text_round_trip PROPERTIES TIMEOUT 600)
 kiln_add_script_test(cli_target ${CMAKE_CURRENT_LIST_DIR}/test_target.sh)
+add_test(NAME cli_interrupt COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_interrupt.py)
+set_tests_properties(cli_interrupt PROPERTIES ENVIRONMENT "KILN=$<TARGET_FILE:kiln>" TIMEOUT 300)
