@@ -15,7 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(json_model safetensors onnx kir hf_config tokenizer npy pipeline)
+targets=(json_model safetensors onnx kir hf_config tokenizer npy pipeline serve_request)
 build=build-fuzz
 work=$build/fuzz-work
 findings=fuzz-findings

@@ -3,7 +3,8 @@
 # instrumentation and ASan+UBSan (the top-level CMakeLists.txt adds those flags); here each
 # target links libFuzzer's main. scripts/fuzz.sh builds and runs them.
 set(KILN_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(KILN_FUZZ_TARGETS json_model safetensors onnx kir hf_config tokenizer npy pipeline)
+set(KILN_FUZZ_TARGETS json_model safetensors onnx kir hf_config tokenizer npy pipeline
+  serve_request)
 foreach(target ${KILN_FUZZ_TARGETS})
   add_executable(fuzz_${target} ${KILN_FUZZ_DIR}/fuzz_${target}.c ${KILN_FUZZ_DIR}/fuzz_util.c)
   target_include_directories(fuzz_${target} PRIVATE ${KILN_FUZZ_DIR})

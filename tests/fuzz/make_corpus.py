@@ -3,7 +3,7 @@
 own test inputs (and, for ONNX and the text IR, from ONNX's node tests when they have been
 fetched into ~/.cache/kiln by scripts/fetch-onnx-tests.sh).
 
-Usage: make_corpus.py KILN_BINARY
+Usage: make_corpus.py KILN_BINARY [serve_request]   (with serve_request: that corpus alone)
 
 Seeds are kept small (each corpus a few KB to ~150 KB): libFuzzer grows the corpus itself while
 it runs; the seeds only need to show it each format's shape. The committed corpus is this
@@ -57,9 +57,38 @@ def node_tests(limit_bytes):
     return [best[k] for k in sorted(best)]
 
 
+def serve_request_seeds():
+    """`kiln serve` request bodies: a route byte (even: chat, odd: completions), then JSON."""
+    shutil.rmtree(os.path.join(CORPUS, "serve_request"), ignore_errors=True)
+    chat = [
+        {"model": "m", "messages": [{"role": "user", "content": "Hello!"}]},
+        {"model": "m", "messages": [{"role": "system", "content": "Be brief."},
+                                    {"role": "user", "content": [{"type": "text",
+                                                                  "text": "Hi"}]}],
+         "max_tokens": 8, "temperature": 0.7, "top_p": 0.9, "seed": 3, "stop": ["\n", "."],
+         "stream": True, "stream_options": {"include_usage": True}},
+        {"model": "m", "messages": [{"role": "assistant", "content": "ok"},
+                                    {"role": "user", "content": "more"}],
+         "max_completion_tokens": 4, "top_k": 5, "stop": "END"},
+    ]
+    completion = [
+        {"model": "m", "prompt": "Once upon a time", "max_tokens": 5},
+        {"model": "m", "prompt": [15496, 11, 995], "temperature": 0, "stream": False},
+        {"model": "m", "prompt": ["one prompt"], "max_tokens": 1, "seed": 1},
+    ]
+    for body in chat:
+        put("serve_request", b"\x00" + json.dumps(body).encode())
+    for body in completion:
+        put("serve_request", b"\x01" + json.dumps(body).encode())
+
+
 def main():
     kiln = sys.argv[1]
+    if sys.argv[2:] == ["serve_request"]:
+        serve_request_seeds()
+        return
     shutil.rmtree(CORPUS, ignore_errors=True)
+    serve_request_seeds()
 
     # JSON model description: the malformed cases, the example MLP, a one-node model that
     # reads w.safetensors (which the target writes beside model.json).
