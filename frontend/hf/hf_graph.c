@@ -76,8 +76,9 @@ static bool hf_load_layer(HfBuild *b, int64_t i, HfLayer *L) {
     const HfConfig *c = b->c;
     int64_t H = c->hidden, I = c->intermediate, Q = c->heads * c->head_dim;
     int64_t K = c->kv_heads * c->head_dim;
-    const char *p = "model.layers.%" PRId64;
-    char f[128];
+    char p[96]; /* "<prefix>layers.%" PRId64, a format hf_w completes with the layer */
+    snprintf(p, sizeof p, "%slayers.%%" PRId64, c->weights_prefix);
+    char f[192];
 #define HF_W(field, suffix, rank, d0, d1)                                                          \
     (snprintf(f, sizeof f, "%s.%s", p, suffix), L->field = hf_w(b, f, i, rank, d0, d1))
     HF_W(norm1, "input_layernorm.weight", 1, H, 0);
@@ -132,8 +133,11 @@ static bool hf_load_weights(HfBuild *b) {
         b->norm_f = hf_w(b, "transformer.ln_f.weight", 0, 1, H, 0);
         b->norm_f_b = hf_w(b, "transformer.ln_f.bias", 0, 1, H, 0);
     } else {
-        b->embed = hf_w(b, "model.embed_tokens.weight", 0, 2, c->vocab, H);
-        b->norm_f = hf_w(b, "model.norm.weight", 0, 1, H, 0);
+        char name[128];
+        snprintf(name, sizeof name, "%sembed_tokens.weight", c->weights_prefix);
+        b->embed = hf_w(b, name, 0, 2, c->vocab, H);
+        snprintf(name, sizeof name, "%snorm.weight", c->weights_prefix);
+        b->norm_f = hf_w(b, name, 0, 1, H, 0);
     }
     if (!diag_ok(b->d)) return false;
     if (c->tie_embeddings)
@@ -400,6 +404,12 @@ IrGraph *fe_hf_load(const char *dir, const FeOptions *opt, Diag *d) {
         hf_facts(&b, prefill, decode);
         ok = ir_infer_shapes(g, d) && ir_verify(g, d);
     }
+    if (ok && c.vision_language)
+        diag_warn_at(d, path, NULL, NULL,
+                     "%s: kiln compiles the text decoder only, not yet the vision encoder "
+                     "(model.visual.*): prompts must hold no image or video tokens (ids %" PRId64
+                     " and %" PRId64 ")",
+                     c.model_type, c.image_token, c.video_token);
     hf_weights_close(&b.w);
     free(b.layers);
     free(path);

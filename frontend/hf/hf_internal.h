@@ -28,6 +28,16 @@ typedef struct HfConfig {
     bool mlp_bias;
     bool tie_embeddings;
     int64_t bos, eos, pad; /* token ids; -1 when none */
+    /* Where the decoder's tensors live: "model." (model.layers.*, model.embed_tokens, ...), or
+     * "model.language_model." in a vision-language folder (glm4v). */
+    const char *weights_prefix;
+    /* glm4v: the text decoder of a vision-language model. Its rotary takes three position
+     * streams (temporal, height, width) over the frequency pairs split by mrope_section (the
+     * three counts sum to rotary_dim / 2); text tokens give all three the same position, which
+     * is exactly GLM-4's rotary. The image and video marker ids come from the config. */
+    bool vision_language;
+    int64_t mrope_section[3];
+    int64_t image_token, image_start, image_end, video_token, video_start, video_end;
 } HfConfig;
 
 /* Reads dir/config.json and dir/generation_config.json (optional) into c. path is the

@@ -13,3 +13,6 @@ kiln_add_script_test(hf_token_ids ${CMAKE_CURRENT_LIST_DIR}/test_hf_token_ids.sh
 kiln_add_unit_test(hf_interp ${CMAKE_CURRENT_LIST_DIR}/test_hf_interp.c)
 # `kiln run` on decoders: compiled libraries, folders (compiled and --interp), error cases.
 kiln_add_script_test(hf_run ${CMAKE_CURRENT_LIST_DIR}/test_hf_run.sh $<TARGET_FILE:npy_tool>)
+# glm4v folders (text decoder): both config layouts give glm4's reference; config errors.
+kiln_add_script_test(hf_glm4v_text ${CMAKE_CURRENT_LIST_DIR}/test_hf_glm4v_text.sh
+  $<TARGET_FILE:hf_decoder_check>)
