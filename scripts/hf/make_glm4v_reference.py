@@ -199,16 +199,8 @@ def main():
                    "hidden_states_file": "hidden_states.npy",
                    "hidden_states_note": "[L+2, 16, hidden]: embedding output, output of each "
                                          "decoder layer, final norm output"},
-        "generation": {"prompt_text": prompt_text, "prompt_ids": prompt_ids,
-                       "max_new_tokens": base.N_NEW, "do_sample": False, "eos_stopping": False,
-                       "generated_ids": gen_ids,
-                       "generated_text": tok.decode(gen_ids, skip_special_tokens=False),
-                       "hf_generate_ids": gen_hf, "hf_generate_matches": gen_hf == gen_ids,
-                       "distinct_generated": len(set(gen_ids)),
-                       "min_top1_top2_margin": min(margins),
-                       "step_logits_file": "generate_logits.npy",
-                       "step_logits_note": "[24, vocab]: last-position logits at each greedy "
-                                           "step (full recompute)"},
+        "generation": base.generation_info(tok, prompt_text, prompt_ids, gen_ids, gen_hf,
+                                           margins),
         "config": {k: v for k, v in ref.config.to_dict().items() if k != "_name_or_path"},
     }
     print("text: gen %s hf_match %s margin %.4f" % (gen_ids, gen_hf == gen_ids, min(margins)))

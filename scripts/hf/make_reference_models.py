@@ -429,6 +429,20 @@ def dir_size(path):
     return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(path) for f in fs)
 
 
+def generation_info(tok, prompt_text, prompt_ids, gen_ids, gen_hf, margins):
+    """reference.json's "generation" record: the greedy tokens and how they were checked."""
+    return {"prompt_text": prompt_text, "prompt_ids": prompt_ids,
+            "max_new_tokens": N_NEW, "do_sample": False, "eos_stopping": False,
+            "generated_ids": gen_ids,
+            "generated_text": tok.decode(gen_ids, skip_special_tokens=False),
+            "hf_generate_ids": gen_hf, "hf_generate_matches": gen_hf == gen_ids,
+            "distinct_generated": len(set(gen_ids)),
+            "min_top1_top2_margin": min(margins),
+            "step_logits_file": "generate_logits.npy",
+            "step_logits_note": "[24, vocab]: last-position logits at each greedy step "
+                                "(full recompute)"}
+
+
 def make_model(out, mtype, tok, spec):
     import torch
     import transformers
@@ -583,16 +597,7 @@ def make_model(out, mtype, tok, spec):
                    "hidden_states_file": "hidden_states.npy",
                    "hidden_states_note": "[L+2, 16, hidden]: embedding output (gpt2: wte+wpe), "
                                          "output of each decoder layer, final norm output"},
-        "generation": {"prompt_text": prompt_text, "prompt_ids": prompt_ids,
-                       "max_new_tokens": N_NEW, "do_sample": False, "eos_stopping": False,
-                       "generated_ids": gen_ids,
-                       "generated_text": tok.decode(gen_ids, skip_special_tokens=False),
-                       "hf_generate_ids": gen_hf, "hf_generate_matches": gen_hf == gen_ids,
-                       "distinct_generated": len(set(gen_ids)),
-                       "min_top1_top2_margin": min(margins),
-                       "step_logits_file": "generate_logits.npy",
-                       "step_logits_note": "[24, vocab]: last-position logits at each greedy step "
-                                           "(full recompute)"},
+        "generation": generation_info(tok, prompt_text, prompt_ids, gen_ids, gen_hf, margins),
         "config": {k: v for k, v in ref.config.to_dict().items() if k != "_name_or_path"},
     }
     write_json(os.path.join(folder, "reference.json"), info)
