@@ -24,6 +24,7 @@ int cli_run_main(int argc, char **argv);
 int cli_dump_main(int argc, char **argv);
 int cli_generate_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
+int cli_perplexity_main(int argc, char **argv);
 int cli_serve_main(int argc, char **argv);
 
 /* ---- option parsing (cli_args.c) ----------------------------------------------------------- */
@@ -36,6 +37,22 @@ bool cli_flag_value(int argc, char **argv, int *i, const char *flag, const char 
 /* Prints the messages in d to stderr prefixed by "kiln CMD: " plus a hint to `kiln CMD --help`,
  * and returns 1. For bad command lines. */
 int cli_usage_error(const char *cmd, Diag *d);
+
+/* A command's positional argument, its one model: an unknown option or a second model is an
+ * error. */
+void cli_model_argument(const char *arg, const char **model, Diag *d);
+
+/* A subcommand of the common shape: parse its arguments into its options (false: a usage
+ * error; *help set: print help), then run, printing the diagnostics, warnings included, after
+ * standard output is flushed. */
+typedef struct CliCommand {
+    const char *name; /* "generate" */
+    const char *help; /* the --help text */
+    bool (*parse)(int argc, char **argv, void *opts, Diag *d, bool *help);
+    bool (*run)(const void *opts, Diag *d);
+} CliCommand;
+/* The exit status of running c with opts (the command's options struct). */
+int cli_command_main(const CliCommand *c, int argc, char **argv, void *opts);
 
 /* Symbol bindings gathered from any number of `--bind k=v,k=v` options. */
 typedef struct CliBindings {
@@ -57,6 +74,9 @@ bool cli_positive_int(const char *s, const char *flag, int64_t *out, Diag *d);
 bool cli_is_identifier(const char *s);
 
 /* ---- files and folders (cli_fs.c) ---------------------------------------------------------- */
+
+/* Whether path names a folder (following symbolic links). */
+bool cli_is_dir(const char *path);
 
 /* Removes path and, if it is a folder, everything below it, never following symbolic links.
  * Returns false if anything could not be removed. */

@@ -31,6 +31,35 @@ int cli_usage_error(const char *cmd, Diag *d) {
     return 1;
 }
 
+void cli_model_argument(const char *arg, const char **model, Diag *d) {
+    if (arg[0] == '-' && arg[1] != '\0')
+        diag_error(d, "unknown option '%s'", arg);
+    else if (*model)
+        diag_error(d, "more than one model given ('%s' and '%s')", *model, arg);
+    else
+        *model = arg;
+}
+
+int cli_command_main(const CliCommand *c, int argc, char **argv, void *opts) {
+    Diag d;
+    diag_init(&d);
+    bool help = false;
+    int status;
+    if (!c->parse(argc, argv, opts, &d, &help)) {
+        status = cli_usage_error(c->name, &d);
+    } else if (help) {
+        fputs(c->help, stdout);
+        status = 0;
+    } else {
+        bool ok = c->run(opts, &d);
+        fflush(stdout);
+        diag_print(&d, stderr); /* warnings are printed on success too */
+        status = ok ? 0 : 1;
+    }
+    diag_free(&d);
+    return status;
+}
+
 bool cli_is_identifier(const char *s) {
     if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return false;
     for (s++; *s; s++)

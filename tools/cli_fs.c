@@ -20,6 +20,11 @@ char *cli_path_join(const char *dir, const char *name) {
     return s;
 }
 
+bool cli_is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 bool cli_remove_tree(const char *path) {
     struct stat st;
     if (lstat(path, &st) != 0) return errno == ENOENT;

@@ -51,11 +51,6 @@ double cli_generate_now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-static bool cli_is_dir(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static bool cli_is_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -226,7 +221,8 @@ static bool cli_parse_tokens(const char *s, int64_t vocab, TokIds *ids, Diag *d)
     }
 }
 
-static bool cli_gen_parse(int argc, char **argv, CliGenOptions *o, Diag *d, bool *help) {
+static bool cli_gen_parse(int argc, char **argv, void *opts, Diag *d, bool *help) {
+    CliGenOptions *o = opts;
     memset(o, 0, sizeof *o);
     o->n = 64;
     o->sampler.top_p = 1.0f;
@@ -270,12 +266,8 @@ static bool cli_gen_parse(int argc, char **argv, CliGenOptions *o, Diag *d, bool
             o->ignore_eos = true;
         } else if (strcmp(argv[i], "--add-bos") == 0) {
             o->add_bos = true;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            diag_error(d, "unknown option '%s'", argv[i]);
-        } else if (o->target) {
-            diag_error(d, "more than one model given ('%s' and '%s')", o->target, argv[i]);
         } else {
-            o->target = argv[i];
+            cli_model_argument(argv[i], &o->target, d);
         }
     }
     if (diag_ok(d) && !o->target) diag_error(d, "no model folder or library given");
@@ -423,7 +415,8 @@ static char *cli_find_tokenizer(const CliGenOptions *o) {
     return NULL;
 }
 
-static bool cli_generate_run(const CliGenOptions *o, Diag *d) {
+static bool cli_generate_run(const void *opts, Diag *d) {
+    const CliGenOptions *o = opts;
     Tok *tok = NULL;
     char *tok_path = cli_find_tokenizer(o);
     if (tok_path) {
@@ -476,22 +469,8 @@ static bool cli_generate_run(const CliGenOptions *o, Diag *d) {
 }
 
 int cli_generate_main(int argc, char **argv) {
-    Diag d;
-    diag_init(&d);
+    static const CliCommand command = {"generate", cli_generate_help, cli_gen_parse,
+                                       cli_generate_run};
     CliGenOptions o;
-    bool help = false;
-    int status;
-    if (!cli_gen_parse(argc, argv, &o, &d, &help)) {
-        status = cli_usage_error("generate", &d);
-    } else if (help) {
-        fputs(cli_generate_help, stdout);
-        status = 0;
-    } else {
-        bool ok = cli_generate_run(&o, &d);
-        fflush(stdout);
-        diag_print(&d, stderr); /* warnings are printed on success too */
-        status = ok ? 0 : 1;
-    }
-    diag_free(&d);
-    return status;
+    return cli_command_main(&command, argc, argv, &o);
 }

@@ -17,6 +17,8 @@ static const char kiln_help[] =
     "  dump MODEL      print the IR as text or Graphviz\n"
     "  generate MODEL  generate text with a decoder LLM (Hugging Face folder or library)\n"
     "  bench           benchmark decoder prefill and decode against memory bandwidth\n"
+    "  perplexity MODEL\n"
+    "                  mean negative log-likelihood of token ids under a decoder LLM\n"
     "  serve MODEL     serve a decoder LLM over an OpenAI-compatible HTTP API\n"
     "  help [COMMAND]  show this help, or a command's\n"
     "\n"
@@ -39,6 +41,7 @@ static const KilnCommand kiln_commands[] = {
     {"dump", cli_dump_main},
     {"generate", cli_generate_main},
     {"bench", cli_bench_main},
+    {"perplexity", cli_perplexity_main},
     {"serve", cli_serve_main},
 };
 /* clang-format on */
