@@ -11,6 +11,8 @@ declare -A probe=(
     [cmake]="cmd:cmake"
     [libcjson-dev]="file:/usr/include/cjson/cJSON.h"
     [libmicrohttpd-dev]="file:/usr/include/microhttpd.h"
+    [libpng-dev]="file:/usr/include/png.h"
+    [libjpeg-dev]="file:/usr/include/jpeglib.h"
     [python3]="cmd:python3"
     [llvm-14-tools]="file:/usr/lib/llvm-14/bin/FileCheck"
     [graphviz]="cmd:dot"
@@ -29,7 +31,8 @@ declare -A probe=(
 optional=" graphviz python3-venv "
 
 missing=()
-for pkg in build-essential gcc clang cmake libcjson-dev libmicrohttpd-dev python3 llvm-14-tools \
+for pkg in build-essential gcc clang cmake libcjson-dev libmicrohttpd-dev libpng-dev libjpeg-dev \
+    python3 llvm-14-tools \
     graphviz protobuf-c-compiler libprotobuf-c-dev python3-pip python3-venv libclang-rt-14-dev; do
     kind=${probe[$pkg]%%:*}
     what=${probe[$pkg]#*:}

@@ -25,6 +25,7 @@ int cli_dump_main(int argc, char **argv);
 int cli_generate_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_perplexity_main(int argc, char **argv);
+int cli_preprocess_main(int argc, char **argv);
 int cli_serve_main(int argc, char **argv);
 
 /* ---- option parsing (cli_args.c) ----------------------------------------------------------- */

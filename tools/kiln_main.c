@@ -19,6 +19,8 @@ static const char kiln_help[] =
     "  bench           benchmark decoder prefill and decode against memory bandwidth\n"
     "  perplexity MODEL\n"
     "                  mean negative log-likelihood of token ids under a decoder LLM\n"
+    "  preprocess IMAGE\n"
+    "                  an image as a glm4v vision encoder receives it (pixel_values .npy)\n"
     "  serve MODEL     serve a decoder LLM over an OpenAI-compatible HTTP API\n"
     "  help [COMMAND]  show this help, or a command's\n"
     "\n"
@@ -42,6 +44,7 @@ static const KilnCommand kiln_commands[] = {
     {"generate", cli_generate_main},
     {"bench", cli_bench_main},
     {"perplexity", cli_perplexity_main},
+    {"preprocess", cli_preprocess_main},
     {"serve", cli_serve_main},
 };
 /* clang-format on */

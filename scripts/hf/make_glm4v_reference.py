@@ -70,6 +70,63 @@ def draw_screenshot(path, width, height):
     return img
 
 
+def photo(path, width, height, seed):
+    """A smooth-plus-noise RGB picture, JPEG or PNG by the name: the photographic case."""
+    from PIL import Image
+
+    rs = np.random.RandomState(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    rgb = np.stack([128 + 100 * np.sin(x / 9.0 + c) * np.cos(y / 13.0 - c) for c in range(3)], -1)
+    rgb += rs.normal(0, 18, rgb.shape)
+    img = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+    img.save(path, quality=92) if path.endswith(".jpg") else img.save(path)
+    return img
+
+
+def preprocess_references(folder):
+    """pixel_values and image_grid_thw of Glm4vImageProcessor (and of the PIL-backed one where
+    this transformers has it) for GUI and photographic images at sizes that need resizing
+    up and down; kiln preprocess is compared with them."""
+    import transformers
+    from PIL import Image
+
+    os.makedirs(folder, exist_ok=True)
+    for f in os.listdir(folder):
+        os.remove(os.path.join(folder, f))
+    kw = dict(size={"shortest_edge": 12544, "longest_edge": 9633792}, patch_size=14,
+              temporal_patch_size=2, merge_size=2,
+              image_mean=[0.48145466, 0.4578275, 0.40821073],
+              image_std=[0.26862954, 0.26130258, 0.27577711])
+    procs = {"default": transformers.Glm4vImageProcessor(**kw)}
+    for name in ["Glm4vImageProcessorPil", "Glm4vImageProcessorSlow"]:
+        cls = getattr(transformers, name, None)
+        if cls is not None:
+            procs[name] = cls(**kw)
+    cases = []
+    draw_screenshot(os.path.join(folder, "gui_150x320.png"), 150, 320)
+    photo(os.path.join(folder, "photo_250x180.jpg"), 250, 180, 7)
+    photo(os.path.join(folder, "photo_60x45.png"), 60, 45, 8)
+    for f in ["gui_150x320.png", "photo_250x180.jpg", "photo_60x45.png"]:
+        img = Image.open(os.path.join(folder, f)).convert("RGB")
+        case = {"image": f, "size_wh": list(img.size), "outputs": {}}
+        for pname, proc in procs.items():
+            out = proc(images=[img], return_tensors="np")
+            stem = "%s.%s" % (f.rsplit(".", 1)[0], pname)
+            np.save(os.path.join(folder, stem + ".pixel_values.npy"),
+                    np.asarray(out["pixel_values"], dtype=np.float32))
+            case["outputs"][pname] = {
+                "class": type(proc).__name__,
+                "pixel_values_file": stem + ".pixel_values.npy",
+                "pixel_values_shape": list(np.asarray(out["pixel_values"]).shape),
+                "image_grid_thw": np.asarray(out["image_grid_thw"]).tolist()}
+        cases.append(case)
+        print("preprocess %s: %s" % (f, {k: v["image_grid_thw"] for k, v in
+                                         case["outputs"].items()}))
+    base.write_json(os.path.join(folder, "reference.json"),
+                    {"transformers": transformers.__version__, "processor_kwargs": kw,
+                     "cases": cases})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -209,7 +266,7 @@ def main():
     try:
         from transformers import Glm4vImageProcessor, Glm4vProcessor
 
-        img = draw_screenshot(os.path.join(folder, "image.png"), 112, 224)
+        img = draw_screenshot(os.path.join(folder, "image.png"), 100, 210)
         ip = Glm4vImageProcessor(size={"shortest_edge": 12544, "longest_edge": 9633792},
                                  patch_size=14, temporal_patch_size=2, merge_size=2,
                                  image_mean=[0.48145466, 0.4578275, 0.40821073],
@@ -248,7 +305,7 @@ def main():
             np.save(os.path.join(folder, "image_position_ids.npy"),
                     pos[:, 0].numpy().astype(np.int64))
         info["image"] = {
-            "image_file": "image.png", "image_size_wh": [112, 224],
+            "image_file": "image.png", "image_size_wh": [100, 210],
             "prompt_text": text, "input_ids_file": "image_input_ids.npy",
             "n_tokens": int(len(img_ids)),
             "n_image_tokens": int((img_ids == ids["<|image|>"]).sum()),
@@ -266,6 +323,11 @@ def main():
         import traceback
         traceback.print_exc()
         info["image"] = {"skipped": repr(e)}
+    try:
+        preprocess_references(os.path.join(a.out, "glm4v_images"))
+    except Exception:
+        import traceback
+        traceback.print_exc()
     base.write_json(os.path.join(folder, "reference.json"), info)
     size = base.dir_size(folder)
     print("glm4v: %d bytes, files %s" % (size, sorted(os.listdir(folder))))

@@ -9,32 +9,10 @@ import os
 import subprocess
 import sys
 
-VENV = os.path.join(os.environ["KILN_BINARY_DIR"], "serve-venv")
-VPY = os.path.join(VENV, "bin", "python")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pyvenv  # noqa: E402
 
-
-def ensure_openai():
-    try:
-        import openai  # noqa: F401
-        return
-    except ImportError:
-        pass
-    if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
-        try:
-            if not os.path.exists(VPY):
-                subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-            r = subprocess.run([VPY, "-c", "import openai"], capture_output=True)
-            if r.returncode != 0:
-                subprocess.run([VPY, "-m", "pip", "install", "-q", "openai"], check=True)
-        except (subprocess.CalledProcessError, OSError) as e:
-            print("SKIP: cannot pip-install the openai package into %s (%s)" % (VENV, e))
-            sys.exit(77)
-        os.execv(VPY, [VPY] + sys.argv)
-    print("SKIP: the openai package is missing from %s" % VENV)
-    sys.exit(77)
-
-
-ensure_openai()
+pyvenv.ensure("serve-venv", ["openai"], ["openai"])
 
 import threading  # noqa: E402
 import time  # noqa: E402
