@@ -23,7 +23,8 @@
 extern "C" {
 #endif
 
-struct KrtPool; /* krt_threads.h */
+struct KrtPool;    /* krt_threads.h */
+struct KrtKernels; /* krt_isa.h */
 typedef struct KrtModelContext KrtModelContext;
 
 /* One entry of a compiled model: runs its nodes on inputs[i] / outputs[i] (the entry's
@@ -72,6 +73,10 @@ struct KrtModelContext {
     unsigned char *workspace;     /* table->workspace_bytes of scratch */
     void *owned_weights;          /* allocated by krt_model_create, freed by _destroy */
     void *owned_workspace;
+    /* The kernel table chosen when the context was made (KILN_ISA, else the best the CPU
+     * runs); the pool krt_model_create starts runs it. An attached pool runs its own table, and
+     * without a pool the portable kernels run on the calling thread. */
+    const struct KrtKernels *kernels;
     struct KrtPool *pool;       /* threads of the heavy kernels; NULL: the calling thread */
     struct KrtPool *owned_pool; /* started by krt_model_create, stopped by _destroy */
     void *kv_cache;             /* decoders: table->decoder->kv_bytes (see _attach_kv) */
@@ -82,7 +87,8 @@ struct KrtModelContext {
 /* ---- every model -------------------------------------------------------------------------
  * No allocation: weights = the bytes of the weights file (NULL: the embedded ones, if any),
  * workspace of table->workspace_bytes. Both must stay valid while ctx is used and be 8-byte
- * aligned (64 is best). Weights of another model give KILN_ERR_WEIGHTS. */
+ * aligned (64 is best). Weights of another model give KILN_ERR_WEIGHTS, a KILN_ISA this CPU
+ * cannot run (krt_isa.h) KILN_ERR_ISA. */
 int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
                    size_t weights_bytes, void *workspace, size_t workspace_bytes);
 /* Allocates the context, its workspace (and a decoder's KV cache), reads the weights file
