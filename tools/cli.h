@@ -26,6 +26,18 @@ int cli_generate_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_serve_main(int argc, char **argv);
 
+/* ---- kernel tables (cli_isa.c) ----------------------------------------------------------------
+ */
+
+/* One line naming the kernel table (runtime/krt_isa.h) a compiled model's context made now runs
+ * and why, e.g. "avx512 (the best this CPU runs: portable avx2 avx512)", or "none: ..." when
+ * KILN_ISA is unusable (create then fails with KILN_ERR_ISA). */
+void cli_isa_describe(char *buf, size_t n);
+
+/* Records "cannot create the model: STATUS" at where (the weights file or the library), with the
+ * kernel-table line when status is KILN_ERR_ISA. */
+void cli_create_error(Diag *d, const char *where, const KilnModel *m, int status);
+
 /* ---- option parsing (cli_args.c) ----------------------------------------------------------- */
 
 /* If argv[*i] is `flag VALUE` or `flag=VALUE`, sets *value, advances *i past the value and returns

@@ -18,3 +18,5 @@ kiln_add_script_test(cli_dump_elsewhere ${CMAKE_CURRENT_LIST_DIR}/test_dump_else
 kiln_add_script_test(cli_generated_warnings ${CMAKE_CURRENT_LIST_DIR}/test_generated_warnings.sh)
 set_tests_properties(cli_examples cli_text_round_trip PROPERTIES TIMEOUT 600)
 kiln_add_script_test(cli_target ${CMAKE_CURRENT_LIST_DIR}/test_target.sh)
+# KILN_ISA: every kernel table this CPU runs gives the interpreter's outputs; bad values fail.
+kiln_add_script_test(cli_isa ${CMAKE_CURRENT_LIST_DIR}/test_isa.sh $<TARGET_FILE:npy_tool>)
