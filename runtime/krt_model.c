@@ -44,6 +44,7 @@ int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void 
         .weights = (const unsigned char *)weights + KRT_WEIGHTS_HEADER_BYTES,
         .workspace = workspace,
     };
+    ctx->pool = krt_pool_init_solo(&ctx->solo, kernels);
     return KILN_OK;
 }
 
@@ -119,7 +120,7 @@ void krt_model_destroy(KrtModelContext *ctx) {
 
 int krt_model_attach_pool(KrtModelContext *ctx, struct KrtPool *pool) {
     if (!ctx) return KILN_ERR_ARGUMENT;
-    ctx->pool = pool;
+    ctx->pool = pool ? pool : krt_pool_init_solo(&ctx->solo, ctx->kernels);
     return KILN_OK;
 }
 

@@ -18,6 +18,7 @@
 
 #include "kiln_model.h"
 #include "krt_llm.h"
+#include "krt_threads.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,10 +75,13 @@ struct KrtModelContext {
     void *owned_weights;          /* allocated by krt_model_create, freed by _destroy */
     void *owned_workspace;
     /* The kernel table chosen when the context was made (KILN_ISA, else the best the CPU
-     * runs); the pool krt_model_create starts runs it. An attached pool runs its own table, and
-     * without a pool the portable kernels run on the calling thread. */
+     * runs). The pool krt_model_create starts runs it; a context without threads (from
+     * krt_model_init, or after attaching NULL) runs it on `solo`, a one-thread pool in the
+     * context itself, which has no scratch, so its Linear takes the table's matrix-vector
+     * kernels at every row count. An attached pool runs its own table. */
     const struct KrtKernels *kernels;
-    struct KrtPool *pool;       /* threads of the heavy kernels; NULL: the calling thread */
+    struct KrtPool *pool; /* threads of the heavy kernels, never NULL once made */
+    KrtPoolSolo solo;
     struct KrtPool *owned_pool; /* started by krt_model_create, stopped by _destroy */
     void *kv_cache;             /* decoders: table->decoder->kv_bytes (see _attach_kv) */
     int64_t kv_pos;             /* decoders: tokens in the cache */

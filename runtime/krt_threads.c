@@ -141,6 +141,15 @@ int krt_pool_threads(const KrtPool *p) {
     return p ? p->threads : 1;
 }
 
+_Static_assert(sizeof(KrtPool) <= KRT_POOL_SOLO_BYTES, "KRT_POOL_SOLO_BYTES is too small");
+_Static_assert(_Alignof(KrtPool) <= _Alignof(KrtPoolSolo), "KrtPoolSolo is under-aligned");
+
+KrtPool *krt_pool_init_solo(KrtPoolSolo *room, const KrtKernels *kernels) {
+    KrtPool *p = (KrtPool *)(void *)room->bytes;
+    *p = (KrtPool){.threads = 1, .kernels = kernels ? kernels : &krt_kernels_portable};
+    return p;
+}
+
 const KrtKernels *krt_pool_kernels(const KrtPool *p) {
     return p ? p->kernels : &krt_kernels_portable;
 }

@@ -31,6 +31,21 @@ int krt_threads_default(void);
 KrtPool *krt_pool_create(int threads);
 KrtPool *krt_pool_create_with(int threads, const KrtKernels *kernels);
 
+/* Room for a one-thread pool in caller memory. A context keeps one (krt_model.h) so that it runs
+ * its kernel table even when it has no threads, without allocating. */
+#define KRT_POOL_SOLO_BYTES 320
+typedef union KrtPoolSolo {
+    void *align_pointer;
+    uint64_t align_u64;
+    unsigned char bytes[KRT_POOL_SOLO_BYTES];
+} KrtPoolSolo;
+
+/* A pool of one thread (the caller) running `kernels` (NULL: the portable table), placed in
+ * *room: no workers, no allocation, and no scratch, so the kernels take their paths that need
+ * none (the GEMM path of a table needs a pool from krt_pool_create). Never destroyed: it holds
+ * nothing to free; it is valid while *room is. */
+KrtPool *krt_pool_init_solo(KrtPoolSolo *room, const KrtKernels *kernels);
+
 /* The pool's kernel table; the portable one for NULL. */
 const KrtKernels *krt_pool_kernels(const KrtPool *pool);
 

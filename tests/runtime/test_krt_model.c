@@ -232,6 +232,15 @@ static void test_isa(void) {
     unsetenv("KILN_ISA");
     CHECK(krt_model_init(&ctx, &plain, weights_file, sizeof weights_file, ws, 64) == KILN_OK);
     CHECK(ctx.kernels == krt_kernels_of(krt_isa_best()));
+    /* without threads the context runs its table on its own one-thread pool, no scratch */
+    CHECK(ctx.pool && krt_pool_kernels(ctx.pool) == ctx.kernels);
+    CHECK(krt_pool_threads(ctx.pool) == 1 && krt_pool_scratch(ctx.pool, 0) == NULL);
+    KrtPool *two = krt_pool_create_with(2, &krt_kernels_portable);
+    CHECK(krt_model_attach_pool(&ctx, two) == KILN_OK && ctx.pool == two);
+    CHECK(krt_model_attach_pool(&ctx, NULL) == KILN_OK &&
+          krt_pool_kernels(ctx.pool) == ctx.kernels);
+    CHECK(krt_pool_threads(ctx.pool) == 1);
+    krt_pool_destroy(two);
 }
 
 static void test_status_strings(void) {
