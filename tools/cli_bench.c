@@ -296,12 +296,12 @@ static void cli_bench_report(const CliBenchShape *s, const CliDecoder *cd, int64
     printf("decode: %" PRId64 " tokens in %.1f ms: %.1f tokens/s (batch 1, median of %" PRId64
            ")\n",
            s->decode, decode_ms, decode_tps, s->repeat);
-    printf("memory read bandwidth: %.2f GB/s (%d threads, %s loads, median of 7 passes over %.0f "
+    printf("memory read bandwidth: %.2f GB/s (%d thread(s), %s loads, median of 7 passes over %.0f "
            "MiB)%s\n",
            bw->median / 1e9, threads, bw->isa, bw->bytes / 1048576.0,
            s->bandwidth_mib < 1024 ? "; under 1 GiB: the caches may hold it" : "");
-    printf("FMA throughput: %.1f GFLOP/s (%d threads, %s, median of 7 passes)\n", fma->median / 1e9,
-           threads, fma->isa);
+    printf("FMA throughput: %.1f GFLOP/s (%d thread(s), %s, median of 7 passes)\n",
+           fma->median / 1e9, threads, fma->isa);
     printf("decode floor: %.1f MB read per token / %.2f GB/s = %.1f tokens/s at best; "
            "kiln reaches %.0f%%%s\n",
            (weight_read + kv_read) / 1e6, bw->median / 1e9, floor_tps,
