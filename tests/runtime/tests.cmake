@@ -8,3 +8,5 @@ kiln_add_unit_test(test_runtime_threads ${CMAKE_CURRENT_LIST_DIR}/test_runtime_t
 # The host API (krt_model.h) against hand-written model tables: weights, workspace and argument
 # checks, create from a file, and a decoder's prefill/decode bookkeeping.
 kiln_add_unit_test(test_krt_model ${CMAKE_CURRENT_LIST_DIR}/test_krt_model.c)
+# test_runtime_threads.c under ThreadSanitizer, built by the test itself (cc -fsanitize=thread).
+kiln_add_script_test(runtime_tsan ${CMAKE_CURRENT_LIST_DIR}/test_tsan.sh)
