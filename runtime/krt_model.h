@@ -74,18 +74,19 @@ struct KrtModelContext {
     unsigned char *workspace;     /* table->workspace_bytes of scratch */
     void *owned_weights;          /* allocated by krt_model_create, freed by _destroy */
     void *owned_workspace;
-    /* The kernel table chosen when the context was made (KILN_ISA, else the best the CPU
-     * runs). The pool krt_model_create starts runs it; a context without threads (from
-     * krt_model_init, or after attaching NULL) runs it on `solo`, a one-thread pool in the
-     * context itself, which has no scratch, so its Linear takes the table's matrix-vector
-     * kernels at every row count. An attached pool runs its own table. */
-    const struct KrtKernels *kernels;
-    struct KrtPool *pool; /* threads of the heavy kernels, never NULL once made */
-    KrtPoolSolo solo;
+    struct KrtPool *pool;       /* threads of the heavy kernels, never NULL once made */
     struct KrtPool *owned_pool; /* started by krt_model_create, stopped by _destroy */
     void *kv_cache;             /* decoders: table->decoder->kv_bytes (see _attach_kv) */
     int64_t kv_pos;             /* decoders: tokens in the cache */
     void *owned_kv;
+    /* The kernel table chosen when the context was made (KILN_ISA, else the best the CPU
+     * runs). The pool krt_model_create starts runs it; a context without threads (from
+     * krt_model_init, or after attaching NULL) runs it on `solo`, a one-thread pool in the
+     * context itself, which has no scratch, so its Linear takes the table's matrix-vector
+     * kernels at every row count. An attached pool runs its own table. (Last, so that the
+     * fields before keep their offsets for code that reads them.) */
+    const struct KrtKernels *kernels;
+    KrtPoolSolo solo;
 };
 
 /* ---- every model -------------------------------------------------------------------------
