@@ -232,12 +232,15 @@ static bool cg_lk_epilogue(CgLk *c) {
 
 bool cg_lk_fused_linear(CgLk *c) {
     if (!cg_lk_linear_call(c, "FusedLinear needs x[..., K] and w of rank 2")) return false;
-    /* Row blocks of about 16K output elements: the epilogue runs on a block right after the
-     * kernel wrote it, while it is still in cache; no intermediate buffer is needed. */
+    /* Row blocks of about 256K output elements (1 MiB of f32, within L2): the epilogue runs on
+     * a block right after the kernel wrote it, while it is still in cache; no intermediate
+     * buffer is needed. At least 32 rows, a multiple of 32: the runtime's GEMM tiles take 16 or
+     * 32 rows of x at a time (runtime/krt_isa.h), and every block streams all of w again, so
+     * fewer, taller blocks read w fewer times. */
     int64_t m = c->k->call.params[0], nfeat = c->k->call.params[2];
-    int64_t rb = nfeat > 0 ? 16384 / nfeat : m;
-    if (rb < 8) rb = 8;
-    rb -= rb % 8;
+    int64_t rb = nfeat > 0 ? 262144 / nfeat : m;
+    if (rb < 32) rb = 32;
+    rb -= rb % 32;
     if (rb > m) rb = m;
     c->k->call.row_block = rb;
     return cg_lk_epilogue(c);

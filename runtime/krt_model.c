@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "kiln_rt.h"
+#include "krt_isa.h"
 
 /* Every buffer the host allocates for a context comes from here: a host that keeps the
  * workspace and the KV cache in device memory replaces this function and its free. */
@@ -13,9 +14,20 @@ static void *krt_model_alloc(uint64_t bytes) {
     return krt_alloc_aligned((size_t)bytes);
 }
 
+/* The kernel table a new context runs (krt_isa.h); KILN_ERR_ISA when KILN_ISA is unusable. */
+static int krt_model_kernels(const KrtKernels **out) {
+    KrtIsa isa;
+    if (krt_isa_choose(&isa) != KRT_ISA_CHOICE_OK) return KILN_ERR_ISA;
+    *out = krt_kernels_of(isa);
+    return KILN_OK;
+}
+
 int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
                    size_t weights_bytes, void *workspace, size_t workspace_bytes) {
     if (!ctx || !table) return KILN_ERR_ARGUMENT;
+    const KrtKernels *kernels;
+    int status = krt_model_kernels(&kernels);
+    if (status != KILN_OK) return status;
     if (!weights && table->embedded_weights) {
         weights = table->embedded_weights();
         weights_bytes = (size_t)table->weights_file_bytes;
@@ -28,9 +40,11 @@ int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void 
         return KILN_ERR_ARGUMENT;
     *ctx = (KrtModelContext){
         .table = table,
+        .kernels = kernels,
         .weights = (const unsigned char *)weights + KRT_WEIGHTS_HEADER_BYTES,
         .workspace = workspace,
     };
+    ctx->pool = krt_pool_init_solo(&ctx->solo, kernels);
     return KILN_OK;
 }
 
@@ -77,7 +91,7 @@ int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const ch
     }
     ctx->owned_weights = weights;
     ctx->owned_workspace = workspace;
-    ctx->owned_pool = krt_pool_create(krt_threads_default());
+    ctx->owned_pool = krt_pool_create_with(krt_threads_default(), ctx->kernels);
     if (!ctx->owned_pool) {
         krt_model_destroy(ctx);
         return KILN_ERR_NO_MEMORY;
@@ -106,7 +120,7 @@ void krt_model_destroy(KrtModelContext *ctx) {
 
 int krt_model_attach_pool(KrtModelContext *ctx, struct KrtPool *pool) {
     if (!ctx) return KILN_ERR_ARGUMENT;
-    ctx->pool = pool;
+    ctx->pool = pool ? pool : krt_pool_init_solo(&ctx->solo, ctx->kernels);
     return KILN_OK;
 }
 
@@ -143,6 +157,9 @@ const char *krt_model_status_string(int status) {
         return "an index input is out of range";
     case KILN_ERR_CONTEXT:
         return "the KV cache is full (max_context reached)";
+    case KILN_ERR_ISA:
+        return "KILN_ISA names an instruction set that is unknown (portable, avx2, avx512, neon) "
+               "or that this CPU or build cannot run";
     default:
         return "unknown status";
     }

@@ -18,12 +18,14 @@
 
 #include "kiln_model.h"
 #include "krt_llm.h"
+#include "krt_threads.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-struct KrtPool; /* krt_threads.h */
+struct KrtPool;    /* krt_threads.h */
+struct KrtKernels; /* krt_isa.h */
 typedef struct KrtModelContext KrtModelContext;
 
 /* One entry of a compiled model: runs its nodes on inputs[i] / outputs[i] (the entry's
@@ -72,17 +74,26 @@ struct KrtModelContext {
     unsigned char *workspace;     /* table->workspace_bytes of scratch */
     void *owned_weights;          /* allocated by krt_model_create, freed by _destroy */
     void *owned_workspace;
-    struct KrtPool *pool;       /* threads of the heavy kernels; NULL: the calling thread */
+    struct KrtPool *pool;       /* threads of the heavy kernels, never NULL once made */
     struct KrtPool *owned_pool; /* started by krt_model_create, stopped by _destroy */
     void *kv_cache;             /* decoders: table->decoder->kv_bytes (see _attach_kv) */
     int64_t kv_pos;             /* decoders: tokens in the cache */
     void *owned_kv;
+    /* The kernel table chosen when the context was made (KILN_ISA, else the best the CPU
+     * runs). The pool krt_model_create starts runs it; a context without threads (from
+     * krt_model_init, or after attaching NULL) runs it on `solo`, a one-thread pool in the
+     * context itself, which has no scratch, so its Linear takes the table's matrix-vector
+     * kernels at every row count. An attached pool runs its own table. (Last, so that the
+     * fields before keep their offsets for code that reads them.) */
+    const struct KrtKernels *kernels;
+    KrtPoolSolo solo;
 };
 
 /* ---- every model -------------------------------------------------------------------------
  * No allocation: weights = the bytes of the weights file (NULL: the embedded ones, if any),
  * workspace of table->workspace_bytes. Both must stay valid while ctx is used and be 8-byte
- * aligned (64 is best). Weights of another model give KILN_ERR_WEIGHTS. */
+ * aligned (64 is best). Weights of another model give KILN_ERR_WEIGHTS, a KILN_ISA this CPU
+ * cannot run (krt_isa.h) KILN_ERR_ISA. */
 int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
                    size_t weights_bytes, void *workspace, size_t workspace_bytes);
 /* Allocates the context, its workspace (and a decoder's KV cache), reads the weights file

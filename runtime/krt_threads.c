@@ -15,8 +15,10 @@ struct KrtPool {
     pthread_cond_t wake; /* workers: a new job or stop */
     pthread_cond_t done; /* caller: the job's last task finished */
     int threads;         /* caller + workers */
-    int started;         /* workers running */
-    pthread_t *workers;  /* [threads - 1] */
+    const KrtKernels *kernels;
+    unsigned char *scratch; /* [threads][KRT_GEMM_SCRATCH_BYTES], 64-byte aligned */
+    int started;            /* workers running */
+    pthread_t *workers;     /* [threads - 1] */
     /* the current job, valid while busy > 0 */
     KrtTaskFn fn;
     void *arg;
@@ -67,29 +69,47 @@ static void *krt_pool_worker(void *arg) {
 }
 
 KrtPool *krt_pool_create(int threads) {
+    KrtIsa isa;
+    if (krt_isa_choose(&isa) != KRT_ISA_CHOICE_OK) isa = krt_isa_best();
+    return krt_pool_create_with(threads, krt_kernels_of(isa));
+}
+
+/* Frees a pool whose workers were never started. */
+static void krt_pool_free(KrtPool *p) {
+    free(p->scratch);
+    free(p->workers);
+    free(p);
+}
+
+KrtPool *krt_pool_create_with(int threads, const KrtKernels *kernels) {
     if (threads < 1) threads = 1;
     if (threads > KRT_MAX_THREADS) threads = KRT_MAX_THREADS;
     KrtPool *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->threads = threads;
+    p->kernels = kernels ? kernels : &krt_kernels_portable;
+    /* not zeroed: the kernels write scratch before they read it, and untouched pages stay
+     * unmapped */
+    p->scratch = aligned_alloc(64, (size_t)threads * KRT_GEMM_SCRATCH_BYTES);
+    if (!p->scratch) {
+        krt_pool_free(p);
+        return NULL;
+    }
     if (threads == 1) return p;
     p->workers = calloc((size_t)threads - 1, sizeof *p->workers);
     if (!p->workers || pthread_mutex_init(&p->lock, NULL) != 0) {
-        free(p->workers);
-        free(p);
+        krt_pool_free(p);
         return NULL;
     }
     if (pthread_cond_init(&p->wake, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
-        free(p->workers);
-        free(p);
+        krt_pool_free(p);
         return NULL;
     }
     if (pthread_cond_init(&p->done, NULL) != 0) {
         pthread_cond_destroy(&p->wake);
         pthread_mutex_destroy(&p->lock);
-        free(p->workers);
-        free(p);
+        krt_pool_free(p);
         return NULL;
     }
     for (int i = 0; i < threads - 1; i++) {
@@ -114,12 +134,29 @@ void krt_pool_destroy(KrtPool *p) {
         pthread_cond_destroy(&p->wake);
         pthread_mutex_destroy(&p->lock);
     }
-    free(p->workers);
-    free(p);
+    krt_pool_free(p);
 }
 
 int krt_pool_threads(const KrtPool *p) {
     return p ? p->threads : 1;
+}
+
+_Static_assert(sizeof(KrtPool) <= KRT_POOL_SOLO_BYTES, "KRT_POOL_SOLO_BYTES is too small");
+_Static_assert(_Alignof(KrtPool) <= _Alignof(KrtPoolSolo), "KrtPoolSolo is under-aligned");
+
+KrtPool *krt_pool_init_solo(KrtPoolSolo *room, const KrtKernels *kernels) {
+    KrtPool *p = (KrtPool *)(void *)room->bytes;
+    *p = (KrtPool){.threads = 1, .kernels = kernels ? kernels : &krt_kernels_portable};
+    return p;
+}
+
+const KrtKernels *krt_pool_kernels(const KrtPool *p) {
+    return p ? p->kernels : &krt_kernels_portable;
+}
+
+float *krt_pool_scratch(KrtPool *p, int task) {
+    if (!p || task < 0 || task >= p->threads) return NULL;
+    return (float *)(void *)(p->scratch + (size_t)task * KRT_GEMM_SCRATCH_BYTES);
 }
 
 void krt_pool_run(KrtPool *p, KrtTaskFn fn, void *arg, int tasks) {

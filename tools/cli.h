@@ -28,6 +28,38 @@ int cli_perplexity_main(int argc, char **argv);
 int cli_preprocess_main(int argc, char **argv);
 int cli_serve_main(int argc, char **argv);
 
+/* ---- kernel tables (cli_isa.c) ----------------------------------------------------------------
+ */
+
+/* One line naming the kernel table (runtime/krt_isa.h) a compiled model's context made now runs
+ * and why, e.g. "avx512 (the best this CPU runs: portable avx2 avx512)", or "none: ..." when
+ * KILN_ISA is unusable (create then fails with KILN_ERR_ISA). */
+void cli_isa_describe(char *buf, size_t n);
+
+/* Records "cannot create the model: STATUS" at where (the weights file or the library), with the
+ * kernel-table line when status is KILN_ERR_ISA. */
+void cli_create_error(Diag *d, const char *where, const KilnModel *m, int status);
+
+/* ---- limit probes of `kiln bench` (cli_probe.c) -----------------------------------------------
+ */
+
+typedef struct CliProbeResult {
+    double median;   /* bytes/s or FLOP/s: the median pass */
+    const char *isa; /* the vectors used (krt_isa_name) */
+    double bytes;    /* bandwidth: bytes read per pass */
+} CliProbeResult;
+
+/* Memory-read bandwidth on `threads` threads (each reading its share of a buffer of mib MiB
+ * with the widest vector loads this CPU has), the median of `passes` passes. */
+bool cli_probe_bandwidth(int threads, int64_t mib, int passes, CliProbeResult *out, Diag *d);
+
+/* f32 FMA throughput on `threads` threads (16 independent chains each, widest vectors), the
+ * median of `passes` passes, in FLOP/s (an FMA is two). */
+bool cli_probe_fma(int threads, int passes, CliProbeResult *out, Diag *d);
+
+/* The median of v[0, n), n >= 1 (v is sorted in place). */
+double cli_median(double *v, int n);
+
 /* ---- option parsing (cli_args.c) ----------------------------------------------------------- */
 
 /* If argv[*i] is `flag VALUE` or `flag=VALUE`, sets *value, advances *i past the value and returns

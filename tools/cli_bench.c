@@ -18,8 +18,11 @@ static const char cli_bench_help[] =
     "\n"
     "Builds a GLM-shaped decoder with random weights in a temporary folder (by default about\n"
     "110M parameters: hidden 768, 12 layers, 12/4 heads), compiles it, and reports prefill and\n"
-    "batch-1 decode tokens/s beside the memory-read bandwidth measured in the same run and the\n"
-    "best decode speed that bandwidth allows. Takes a minute or more and ~1.5 GB of disk.\n"
+    "batch-1 decode tokens/s (medians) beside two limits probed in the same run on the same\n"
+    "threads: the memory-read bandwidth (decode as a fraction of the floor it implies: weight\n"
+    "bytes per token / bandwidth) and the f32 FMA throughput (prefill as a fraction of it). It\n"
+    "names the CPU, the kernel table (KILN_ISA, else the best the CPU runs) and the load\n"
+    "average. Takes a minute or more and ~1.5 GB of disk.\n"
     "\n"
     "options:\n"
     "  --hidden N         hidden size (768)\n"
@@ -31,14 +34,17 @@ static const char cli_bench_help[] =
     "  --dtype bf16|f32   weight storage in the safetensors file (bf16)\n"
     "  --prefill N        prompt tokens of the prefill measurement (128)\n"
     "  --decode N         tokens of the decode measurement (64)\n"
-    "  --repeat N         runs of each measurement; the best is reported (3)\n"
-    "  --bandwidth-mib N  buffer of the bandwidth measurement in MiB (1024)\n"
+    "  --repeat N         runs of each measurement; the median is reported (5)\n"
+    "  --threads N        threads of the model's context and of the probes (KILN_THREADS,\n"
+    "                     else every online CPU)\n"
+    "  --bandwidth-mib N  buffer of the bandwidth probe in MiB (1024; below 1024 the\n"
+    "                     caches may hold it and the floor is not the memory's)\n"
     "  --seed S           weight and token seed (1)\n"
     "  -h, --help         show this help\n";
 
 typedef struct CliBenchShape {
     int64_t hidden, layers, heads, kv_heads, intermediate, vocab;
-    int64_t prefill, decode, repeat, bandwidth_mib;
+    int64_t prefill, decode, repeat, bandwidth_mib, threads;
     bool bf16;
     uint64_t seed;
 } CliBenchShape;
@@ -193,61 +199,32 @@ static bool cli_bench_write_weights(const char *dir, const CliBenchShape *s,
     return ok;
 }
 
-/* Best single-thread read bandwidth in bytes/s over a buffer of mib MiB: 64-bit words summed
- * into eight independent lanes, which cc -O2 turns into vector loads and adds, as it does for
- * the Linear kernels (a scalar loop measured the core's load rate instead of the memory's). */
-static double cli_bench_bandwidth(int64_t mib, int64_t passes, Diag *d) {
-    size_t words = (size_t)mib << 17;
-    uint64_t *buf = malloc(words * sizeof *buf);
-    if (!buf) {
-        diag_error(d, "cannot allocate %" PRId64 " MiB for the bandwidth measurement", mib);
-        return 0;
-    }
-    for (size_t i = 0; i < words; i++) buf[i] = i * 0x9E3779B97F4A7C15ull; /* touch every page */
-    double best = 0;
-    volatile uint64_t sink = 0;
-    for (int64_t p = 0; p < passes; p++) {
-        double t0 = cli_generate_now_ms();
-        uint64_t lane[8] = {0};
-        for (size_t i = 0; i + 8 <= words; i += 8)
-            for (int l = 0; l < 8; l++) lane[l] += buf[i + l];
-        double s = (cli_generate_now_ms() - t0) / 1e3;
-        for (int l = 0; l < 8; l++) sink = sink + lane[l];
-        double bw = s > 0 ? (double)(words * sizeof *buf) / s : 0;
-        if (bw > best) best = bw;
-    }
-    (void)sink;
-    free(buf);
-    return best;
-}
-
 static bool cli_bench_status(const CliDecoder *cd, int st, const char *what, Diag *d) {
     if (st == KILN_OK) return true;
     diag_at(d, cd->lib.path, NULL, NULL, "%s failed: %s", what, cd->lib.model->status_string(st));
     return false;
 }
 
-/* Best prefill time (ms) of s->prefill tokens and best decode time of s->decode tokens after a
- * one-token prompt, over s->repeat runs each. */
+/* Median prefill time (ms) of s->prefill tokens and median decode time of s->decode tokens
+ * after a one-token prompt, over s->repeat runs each. */
 static bool cli_bench_time(CliDecoder *cd, const CliBenchShape *s, double *prefill_ms,
                            double *decode_ms, Diag *d) {
     const KilnDecoder *dec = cd->dec;
     int64_t *tokens = malloc((size_t)s->prefill * sizeof *tokens);
     float *logits = malloc((size_t)s->prefill * (size_t)dec->vocab_size * sizeof *logits);
-    KILN_ASSERT(tokens && logits);
+    double *pre = calloc((size_t)s->repeat, sizeof *pre), *dm = calloc((size_t)s->repeat, 8);
+    KILN_ASSERT(tokens && logits && pre && dm);
     KrtRng rng;
     krt_rng_seed(&rng, s->seed + 1);
     for (int64_t i = 0; i < s->prefill; i++)
         tokens[i] = (int64_t)(krt_rng_next(&rng) % (uint64_t)dec->vocab_size);
     bool ok = true;
-    *prefill_ms = *decode_ms = 1e300;
     for (int64_t r = 0; ok && r < s->repeat; r++) {
         ok = cli_bench_status(cd, dec->reset(cd->ctx), "reset", d);
         double t0 = cli_generate_now_ms();
         ok = ok &&
              cli_bench_status(cd, dec->prefill(cd->ctx, tokens, s->prefill, logits), "prefill", d);
-        double ms = cli_generate_now_ms() - t0;
-        if (ms < *prefill_ms) *prefill_ms = ms;
+        pre[r] = cli_generate_now_ms() - t0;
     }
     for (int64_t r = 0; ok && r < s->repeat; r++) {
         ok = cli_bench_status(cd, dec->reset(cd->ctx), "reset", d) &&
@@ -258,15 +235,97 @@ static bool cli_bench_time(CliDecoder *cd, const CliBenchShape *s, double *prefi
             ok = cli_bench_status(cd, dec->decode(cd->ctx, tok, logits), "decode", d);
             tok = krt_sample_argmax(logits, dec->vocab_size);
         }
-        double ms = cli_generate_now_ms() - t0;
-        if (ms < *decode_ms) *decode_ms = ms;
+        dm[r] = cli_generate_now_ms() - t0;
+    }
+    if (ok) {
+        *prefill_ms = cli_median(pre, (int)s->repeat);
+        *decode_ms = cli_median(dm, (int)s->repeat);
     }
     free(tokens);
     free(logits);
+    free(pre);
+    free(dm);
     return ok;
 }
 
+/* The CPU model (/proc/cpuinfo's first "model name", else "unknown") into buf. */
+static void cli_bench_cpu(char *buf, size_t n) {
+    snprintf(buf, n, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        const char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) != 0 || !colon) continue;
+        snprintf(buf, n, "%s", colon + 2);
+        buf[strcspn(buf, "\n")] = '\0';
+        break;
+    }
+    fclose(f);
+}
+
+static void cli_bench_load(const char *when) {
+    double load[3];
+    if (getloadavg(load, 3) == 3)
+        printf("load average %s: %.2f %.2f %.2f (1, 5, 15 min)\n", when, load[0], load[1], load[2]);
+    else
+        printf("load average %s: unknown\n", when);
+}
+
+/* The figures against the probes. A decode step reads every weight once except the embedding
+ * table, of which it reads one row, and the KV cache at the measured context (about half of it
+ * on average, plus one prompt token). The C backend stores every weight as f32. (Counting
+ * weights_bytes / params instead would also count constants a pass added beside the
+ * originals, e.g. a fused QKV matrix, which decode does not read twice.) A prefill multiplies
+ * every row by every matrix but the embedding (2 FLOP a weight a row) and runs causal
+ * attention (2 x 2 FLOP per head dim, head and visible key). */
+static void cli_bench_report(const CliBenchShape *s, const CliDecoder *cd, int64_t params,
+                             int64_t embed, double prefill_ms, double decode_ms,
+                             const CliProbeResult *bw, const CliProbeResult *fma, int threads) {
+    double weight_read = 4.0 * (double)(params - embed + s->hidden);
+    double kv_read = (double)cd->dec->kv_bytes_per_token * (double)(1 + s->decode / 2);
+    double floor_tps = bw->median / (weight_read + kv_read);
+    double decode_tps = (double)s->decode / (decode_ms / 1e3);
+    double prefill_tps = (double)s->prefill / (prefill_ms / 1e3);
+    double attn = 4.0 * (double)s->layers * (double)s->hidden * (double)s->prefill *
+                  (double)(s->prefill + 1) / 2.0;
+    double prefill_flop = 2.0 * (double)s->prefill * (double)(params - embed) + attn;
+    double prefill_rate = prefill_flop / (prefill_ms / 1e3);
+    printf("prefill: %" PRId64 " tokens in %.1f ms: %.1f tokens/s (median of %" PRId64 ")\n",
+           s->prefill, prefill_ms, prefill_tps, s->repeat);
+    printf("decode: %" PRId64 " tokens in %.1f ms: %.1f tokens/s (batch 1, median of %" PRId64
+           ")\n",
+           s->decode, decode_ms, decode_tps, s->repeat);
+    printf("memory read bandwidth: %.2f GB/s (%d thread(s), %s loads, median of 7 passes over %.0f "
+           "MiB)%s\n",
+           bw->median / 1e9, threads, bw->isa, bw->bytes / 1048576.0,
+           s->bandwidth_mib < 1024 ? "; under 1 GiB: the caches may hold it" : "");
+    printf("FMA throughput: %.1f GFLOP/s (%d thread(s), %s, median of 7 passes)\n",
+           fma->median / 1e9, threads, fma->isa);
+    printf("decode floor: %.1f MB read per token / %.2f GB/s = %.1f tokens/s at best; "
+           "kiln reaches %.0f%%%s\n",
+           (weight_read + kv_read) / 1e6, bw->median / 1e9, floor_tps,
+           100.0 * decode_tps / floor_tps,
+           decode_tps > floor_tps ? " (above 100%: the bandwidth probe is wrong for this run, "
+                                    "do not report it)"
+                                  : "");
+    printf("prefill compute: %.2f GFLOP per call / %.1f ms = %.1f GFLOP/s, %.0f%% of the FMA "
+           "probe\n",
+           prefill_flop / 1e9, prefill_ms, prefill_rate / 1e9, 100.0 * prefill_rate / fma->median);
+}
+
 static bool cli_bench_run(const CliBenchShape *s, Diag *d) {
+    if (s->threads > 0) {
+        char t[24];
+        snprintf(t, sizeof t, "%" PRId64, s->threads);
+        setenv("KILN_THREADS", t, 1); /* read by the context create() makes */
+    }
+    int threads = krt_threads_default();
+    char cpu[160], isa[160];
+    cli_bench_cpu(cpu, sizeof cpu);
+    cli_isa_describe(isa, sizeof isa);
+    printf("cpu: %s; threads: %d; kernels: %s\n", cpu, threads, isa);
+    cli_bench_load("at the start");
     const char *tmp_root = getenv("TMPDIR");
     char *dir = cli_path_join(tmp_root && *tmp_root ? tmp_root : "/tmp", "kiln-bench-XXXXXX");
     if (!mkdtemp(dir)) {
@@ -300,34 +359,11 @@ static bool cli_bench_run(const CliBenchShape *s, Diag *d) {
         fflush(stdout);
         ok = cli_bench_time(&cd, s, &prefill_ms, &decode_ms, d);
     }
-    if (ok) {
-        double bw = cli_bench_bandwidth(s->bandwidth_mib, 5, d);
-        ok = bw > 0;
-        /* A decode step reads every weight once except the embedding table, of which it reads
-         * one row; the KV cache read is added at the measured context (about half of it on
-         * average, plus one prompt token). */
-        /* The C backend stores every weight as f32. (Counting weights_bytes / params instead
-         * would also count constants a pass added beside the originals, e.g. a fused QKV
-         * matrix, which decode does not read twice.) */
-        double weight_read = 4.0 * (double)(params - embed + s->hidden);
-        double kv_read = (double)cd.dec->kv_bytes_per_token * (double)(1 + s->decode / 2);
-        double floor_tps = ok ? bw / (weight_read + kv_read) : 0;
-        double decode_tps = (double)s->decode / (decode_ms / 1e3);
-        printf("prefill: %" PRId64 " tokens in %.1f ms: %.1f tokens/s (best of %" PRId64 ")\n",
-               s->prefill, prefill_ms, (double)s->prefill / (prefill_ms / 1e3), s->repeat);
-        printf("decode: %" PRId64 " tokens in %.1f ms: %.1f tokens/s (batch 1, best of %" PRId64
-               ")\n",
-               s->decode, decode_ms, decode_tps, s->repeat);
-        if (ok) {
-            printf("memory read bandwidth: %.2f GB/s (one thread, best of 5 passes over %" PRId64
-                   " MiB)\n",
-                   bw / 1e9, s->bandwidth_mib);
-            printf("decode floor: %.1f MB read per token / %.2f GB/s = %.1f tokens/s at best; "
-                   "kiln reaches %.0f%%\n",
-                   (weight_read + kv_read) / 1e6, bw / 1e9, floor_tps,
-                   100.0 * decode_tps / floor_tps);
-        }
-    }
+    CliProbeResult bw = {0}, fma = {0};
+    ok = ok && cli_probe_bandwidth(threads, s->bandwidth_mib, 7, &bw, d) &&
+         cli_probe_fma(threads, 7, &fma, d);
+    if (ok) cli_bench_report(s, &cd, params, embed, prefill_ms, decode_ms, &bw, &fma, threads);
+    if (ok) cli_bench_load("at the end");
     cli_decoder_close(&cd);
     cli_remove_tree(dir);
     free(dir);
@@ -336,7 +372,7 @@ static bool cli_bench_run(const CliBenchShape *s, Diag *d) {
 }
 
 static bool cli_bench_parse(int argc, char **argv, CliBenchShape *s, Diag *d, bool *help) {
-    *s = (CliBenchShape){768, 12, 12, 4, 1536, 32000, 128, 64, 3, 1024, true, 1};
+    *s = (CliBenchShape){768, 12, 12, 4, 1536, 32000, 128, 64, 5, 1024, 0, true, 1};
     struct {
         const char *flag;
         int64_t *dst;
@@ -349,7 +385,8 @@ static bool cli_bench_parse(int argc, char **argv, CliBenchShape *s, Diag *d, bo
                 {"--prefill", &s->prefill},
                 {"--decode", &s->decode},
                 {"--repeat", &s->repeat},
-                {"--bandwidth-mib", &s->bandwidth_mib}};
+                {"--bandwidth-mib", &s->bandwidth_mib},
+                {"--threads", &s->threads}};
     for (int i = 0; i < argc && diag_ok(d); i++) {
         const char *v = NULL;
         bool matched = false;
@@ -378,9 +415,9 @@ static bool cli_bench_parse(int argc, char **argv, CliBenchShape *s, Diag *d, bo
         }
     }
     const int64_t limit = (int64_t)1 << 20;
-    if (diag_ok(d) &&
-        (s->hidden > limit || s->intermediate > limit || s->vocab > limit || s->layers > 1024 ||
-         s->prefill > 4096 || s->decode > limit || s->repeat > 1000 || s->bandwidth_mib > 65536))
+    if (diag_ok(d) && (s->hidden > limit || s->intermediate > limit || s->vocab > limit ||
+                       s->layers > 1024 || s->prefill > 4096 || s->decode > limit ||
+                       s->repeat > 1000 || s->bandwidth_mib > 65536 || s->threads > 256))
         diag_error(d, "a size is larger than kiln bench allows");
     if (diag_ok(d) && (s->hidden % s->heads != 0 || s->heads % s->kv_heads != 0 ||
                        (s->hidden / s->heads) % 4 != 0))

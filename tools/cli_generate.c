@@ -136,8 +136,7 @@ bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, i
         }
         int st = m->create(&cd->ctx, weights);
         if (st != KILN_OK) {
-            diag_at(d, weights ? weights : cd->lib.path, NULL, NULL, "cannot create the model: %s",
-                    m->status_string(st));
+            cli_create_error(d, weights ? weights : cd->lib.path, m, st);
             cd->ctx = NULL;
             ok = false;
         }
@@ -385,11 +384,14 @@ static bool cli_generate(CliDecoder *cd, const Tok *tok, const TokIds *prompt,
             fprintf(stderr, "kiln generate: stopped: the KV cache is full (%" PRId64 " tokens)\n",
                     dec->max_context);
         double pre_s = (t1 - t0) / 1e3, gen_s = (t2 - t1) / 1e3;
+        char isa[160];
+        cli_isa_describe(isa, sizeof isa);
         fprintf(stderr,
                 "prompt: %zu tokens, %.3f s, %.1f tokens/s\n"
-                "generation: %zu tokens, %.3f s, %.1f tokens/s\n",
+                "generation: %zu tokens, %.3f s, %.1f tokens/s\n"
+                "kernels: %s\n",
                 prompt->count, pre_s, pre_s > 0 ? (double)prompt->count / pre_s : 0.0, out.count,
-                gen_s, gen_s > 0 ? (double)out.count / gen_s : 0.0);
+                gen_s, gen_s > 0 ? (double)out.count / gen_s : 0.0, isa);
         if (o->ids) {
             for (size_t i = 0; i < out.count; i++) printf(i ? " %" PRId64 : "%" PRId64, out.ids[i]);
             putchar('\n');

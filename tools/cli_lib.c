@@ -129,8 +129,7 @@ bool cli_lib_run(CliLib *lib, const IrTensor *inputs, const char *output_dir, Di
     void *ctx = NULL;
     int st = m->create(&ctx, weights);
     if (st != KILN_OK) {
-        diag_at(d, weights ? weights : lib->path, NULL, NULL, "cannot create the model: %s",
-                m->status_string(st));
+        cli_create_error(d, weights ? weights : lib->path, m, st);
         free(weights);
         return false;
     }
@@ -165,7 +164,11 @@ bool cli_lib_run(CliLib *lib, const IrTensor *inputs, const char *output_dir, Di
     }
     m->destroy(ctx);
     if (ok) ok = cli_report_outputs(out_names, outs, n_out, output_dir, d);
-    if (ok) printf("run time: %.3f ms\n", ms);
+    if (ok) {
+        char isa[160];
+        cli_isa_describe(isa, sizeof isa);
+        printf("run time: %.3f ms\nkernels: %s\n", ms, isa);
+    }
     for (int i = 0; i < n_out; i++) ir_tensor_free(&outs[i]);
     free(outs);
     free(out_names);

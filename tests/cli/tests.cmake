@@ -21,3 +21,5 @@ kiln_add_script_test(cli_target ${CMAKE_CURRENT_LIST_DIR}/test_target.sh)
 add_test(NAME cli_interrupt COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_interrupt.py)
 set_tests_properties(cli_interrupt PROPERTIES ENVIRONMENT "KILN=$<TARGET_FILE:kiln>" TIMEOUT 300)
 kiln_add_script_test(cli_no_writable_globals ${CMAKE_CURRENT_LIST_DIR}/test_no_writable_globals.sh)
+# KILN_ISA: every kernel table this CPU runs gives the interpreter's outputs; bad values fail.
+kiln_add_script_test(cli_isa ${CMAKE_CURRENT_LIST_DIR}/test_isa.sh $<TARGET_FILE:npy_tool>)

@@ -81,7 +81,8 @@ static void test_init_and_weights(const CgBackend *b) {
     unsigned char *wbytes = read_all(wpath, &wlen);
     if (!CHECK(wbytes && wlen == m->weights_bytes)) goto done;
     void *ws = aligned_alloc(64, m->workspace_bytes + 64);
-    _Alignas(64) unsigned char ctx[256]; /* larger than any mlp_context */
+    /* larger than any mlp_context (KrtModelContext, which holds a one-thread pool) */
+    _Alignas(64) unsigned char ctx[1024];
     float x[16], y[8], y_ref[8];
     for (int i = 0; i < 16; i++) x[i] = (float)test_rng_uniform(&rng, -1, 1);
     CHECK(init(ctx, wbytes, wlen, ws, m->workspace_bytes) == KILN_OK);

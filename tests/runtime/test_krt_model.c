@@ -207,9 +207,45 @@ static void test_decoder(void) {
     CHECK(krt_model_position(NULL) == 0);
 }
 
+/* KILN_ISA: an unknown name or an ISA this CPU lacks fails init and create with KILN_ERR_ISA;
+ * a supported one is the context's table, and the pool create starts runs it. */
+static void test_isa(void) {
+    _Alignas(64) unsigned char ws[64];
+    KrtModelContext ctx;
+    setenv("KILN_ISA", "frob", 1);
+    CHECK(krt_model_init(&ctx, &plain, weights_file, sizeof weights_file, ws, 64) == KILN_ERR_ISA);
+    KrtModelContext *made = NULL;
+    CHECK(krt_model_create(&made, &plain_embedded, NULL) == KILN_ERR_ISA && made == NULL);
+    for (int i = 0; i < KRT_ISA_COUNT; i++) {
+        setenv("KILN_ISA", krt_isa_name((KrtIsa)i), 1);
+        if (!krt_isa_supported((KrtIsa)i)) {
+            CHECK(krt_model_create(&made, &plain_embedded, NULL) == KILN_ERR_ISA && !made);
+            continue;
+        }
+        CHECK(krt_model_create(&made, &plain_embedded, NULL) == KILN_OK && made);
+        if (!made) continue;
+        CHECK(made->kernels == krt_kernels_of((KrtIsa)i));
+        CHECK(krt_pool_kernels(made->pool) == made->kernels);
+        krt_model_destroy(made);
+        made = NULL;
+    }
+    unsetenv("KILN_ISA");
+    CHECK(krt_model_init(&ctx, &plain, weights_file, sizeof weights_file, ws, 64) == KILN_OK);
+    CHECK(ctx.kernels == krt_kernels_of(krt_isa_best()));
+    /* without threads the context runs its table on its own one-thread pool, no scratch */
+    CHECK(ctx.pool && krt_pool_kernels(ctx.pool) == ctx.kernels);
+    CHECK(krt_pool_threads(ctx.pool) == 1 && krt_pool_scratch(ctx.pool, 0) == NULL);
+    KrtPool *two = krt_pool_create_with(2, &krt_kernels_portable);
+    CHECK(krt_model_attach_pool(&ctx, two) == KILN_OK && ctx.pool == two);
+    CHECK(krt_model_attach_pool(&ctx, NULL) == KILN_OK &&
+          krt_pool_kernels(ctx.pool) == ctx.kernels);
+    CHECK(krt_pool_threads(ctx.pool) == 1);
+    krt_pool_destroy(two);
+}
+
 static void test_status_strings(void) {
     const char *seen[8] = {0};
-    for (int s = KILN_OK; s <= KILN_ERR_CONTEXT; s++) {
+    for (int s = KILN_OK; s <= KILN_ERR_ISA; s++) {
         seen[s] = krt_model_status_string(s);
         CHECK(seen[s] && *seen[s] && strcmp(seen[s], "unknown status") != 0);
         for (int t = 0; t < s; t++) CHECK(strcmp(seen[s], seen[t]) != 0);
@@ -222,6 +258,7 @@ int main(void) {
     test_init_and_run();
     test_create();
     test_decoder();
+    test_isa();
     test_status_strings();
     return test_finish();
 }
