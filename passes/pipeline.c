@@ -23,6 +23,7 @@ static const struct {
     {"fuse-qkv", pass_fuse_qkv},
     {"fuse-ops", pass_fuse_ops},
     {"prune", pass_prune},
+    {"quantize", pass_quantize},
     {"plan_memory", pass_plan_memory},
     {"plan-memory", pass_plan_memory},
 };

@@ -37,6 +37,15 @@ static const char cli_compile_help[] =
     "  --print-after-all   print the text IR after every pass to stderr\n"
     "  --verify-each       verify the IR after every pass\n"
     "  --stats             print key: value statistics of the compilation\n"
+    "  --weights TYPE      store every Linear weight (lm_head included) as TYPE: f32 f16 bf16\n"
+    "                      i8 (per output channel) i4g32 i4g64 i4g128 (int4, one scale per\n"
+    "                      group of 32/64/128 inputs), with 'a' appended for asymmetric int4\n"
+    "                      (i4g128a: scales and zero points). Default: each weight's stored\n"
+    "                      type (a bf16 checkpoint stays bf16); docs/quantization.md\n"
+    "  --weights-override 'PATTERN=TYPE,...'\n"
+    "                      per-tensor TYPE for tensors whose name matches the glob PATTERN\n"
+    "                      (first match wins), e.g. 'lm_head.weight=i8,*.down_proj.weight=bf16';\n"
+    "                      an embedding table is quantized only when a pattern names it\n"
     "  --prune l1:R[,structured]\n"
     "                      zero the fraction R of smallest-|w| projection weights, or with\n"
     "                      structured remove that fraction of output channels\n"
@@ -100,6 +109,10 @@ int cli_compile_main(int argc, char **argv) {
             popt.print_after_all = true;
         } else if (strcmp(argv[i], "--verify-each") == 0) {
             popt.verify_each = true;
+        } else if (cli_flag_value(argc, argv, &i, "--weights", &v, &d)) {
+            popt.weights = v;
+        } else if (cli_flag_value(argc, argv, &i, "--weights-override", &v, &d)) {
+            popt.weights_override = v;
         } else if (strcmp(argv[i], "--stats") == 0) {
             stats_on = true;
         } else if (cli_flag_value(argc, argv, &i, "--prune", &v, &d)) {
@@ -170,7 +183,10 @@ int cli_compile_main(int argc, char **argv) {
     const char *pipeline = passes ? passes : pass_pipeline_for_level(level, prune_on);
     /* Every node is checked against the target before the output folder is created. */
     CliOutDir od = {0};
-    bool ok = pass_run_pipeline(g, pipeline, &popt, &d) && cg_backend_check(backend, g, &d) &&
+    /* weight formats first: the passes that follow (QKV fusion) keep them */
+    bool quantize = popt.weights || popt.weights_override;
+    bool ok = (!quantize || pass_quantize(g, &popt, &d)) &&
+              pass_run_pipeline(g, pipeline, &popt, &d) && cg_backend_check(backend, g, &d) &&
               cli_outdir_begin(&od, out, &d);
     if (ok) {
         strcpy(used_prefix, prefix_buf);

@@ -39,13 +39,16 @@ typedef struct HfBuild {
     HfLayer *layers;
     const char *prefix; /* "" for prefill, "decode." for decode */
     int64_t s;          /* rows of the entry being built */
+    /* whether 2-D weights loaded now keep a 16-bit stored type (a packed constant that only
+     * Linear with transpose_w=1 and Gather read); GPT-2's Conv1D weights [K, N] do not */
+    bool keep_stored;
 } HfBuild;
 
 static int hf_w(HfBuild *b, const char *fmt, int64_t layer, int rank, int64_t d0, int64_t d1) {
     char name[256];
     snprintf(name, sizeof name, fmt, layer);
     int64_t dims[2] = {d0, d1};
-    return hf_weight(&b->w, b->g, name, rank, dims, b->d);
+    return hf_weight(&b->w, b->g, name, rank, dims, rank == 2 && b->keep_stored, b->d);
 }
 
 static bool hf_exists(HfBuild *b, const char *fmt, int64_t layer) {
@@ -123,8 +126,10 @@ static bool hf_load_weights(HfBuild *b) {
     for (int64_t i = 0; i < c->layers; i++) {
         HfLayer *L = &b->layers[i];
         memset(L, 0xff, sizeof *L); /* every id -1 */
+        b->keep_stored = !gpt2;
         if (!(gpt2 ? hf_load_gpt2_layer(b, i, L) : hf_load_layer(b, i, L))) return false;
     }
+    b->keep_stored = true; /* embeddings (Gather) and lm_head (Linear, transpose_w=1) */
     b->norm_f_b = b->pos_embed = -1;
     if (gpt2) {
         b->embed = hf_w(b, "transformer.wte.weight", 0, 2, c->vocab, H);
