@@ -112,5 +112,8 @@ const char *pass_pipeline_for_level(int level, bool prune);
 
 /* Sum of the byte sizes of the constants that nodes read or that are graph outputs. */
 int64_t pass_weight_bytes(const IrGraph *g);
+/* The same split by weight format (ir/wformat.h): by_format[IR_WFMT_COUNT], dense constants of
+ * every dtype under IR_WFMT_DENSE. */
+void pass_weight_bytes_by_format(const IrGraph *g, int64_t *by_format);
 
 #endif

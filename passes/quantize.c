@@ -3,7 +3,9 @@
  * dimension (i4), with the format table of ir/wformat.h.
  *
  * A candidate is a constant f32[R, C] (dense or already packed) that some Linear/FusedLinear
- * reads as its weight (every Linear of a decoder, lm_head included) or that an override names.
+ * reads as its weight (every Linear of a decoder, lm_head included), or a MatMul as its
+ * right-hand side b[K, N] (with a left-hand side of rank >= 2: then MatMul(x, b) is
+ * Linear(x, b, transpose_w=0) and becomes one), or that an override names.
  * Its format is the first --weights-override pattern (fnmatch glob on the tensor's name) that
  * matches, else --weights for weights some Linear reads, else it stays as it is (the stored
  * type a frontend kept: a bf16 checkpoint stays bf16). An embedding table read only by Gather
@@ -69,6 +71,12 @@ typedef struct QzUse {
     int linear_t, linear_n, gather, other_node;
 } QzUse;
 
+/* MatMul(x, b) with x of rank >= 2 and b the constant [K, N] in slot 1: Linear's product. */
+static bool qz_is_matmul_weight(const IrGraph *g, const IrNode *n, int slot) {
+    return n->op == IR_OP_MATMUL && slot == 1 && n->inputs[0] >= 0 &&
+           g->values[n->inputs[0]].type.rank >= 2 && g->values[n->inputs[1]].type.rank == 2;
+}
+
 static QzUse qz_uses(const IrGraph *g, int v) {
     QzUse u = {0, 0, 0, -1};
     for (int ni = 0; ni < g->n_nodes; ni++) {
@@ -76,7 +84,9 @@ static QzUse qz_uses(const IrGraph *g, int v) {
         for (int i = 0; i < n->n_inputs; i++) {
             if (n->inputs[i] != v) continue;
             bool lin = (n->op == IR_OP_LINEAR || n->op == IR_OP_FUSED_LINEAR) && i == 1;
-            if (lin && ir_attr_int(n, "transpose_w") == 1)
+            if (qz_is_matmul_weight(g, n, i))
+                u.linear_n++;
+            else if (lin && ir_attr_int(n, "transpose_w") == 1)
                 u.linear_t++;
             else if (lin && ir_attr_int(n, "transpose_w") == 0)
                 u.linear_n++;
@@ -130,8 +140,9 @@ static void qz_convert(IrGraph *g, int v, IrWFormat f, bool transpose) {
     if (!transpose) return;
     for (int ni = 0; ni < g->n_nodes; ni++) {
         IrNode *nd = &g->nodes[ni];
-        if ((nd->op == IR_OP_LINEAR || nd->op == IR_OP_FUSED_LINEAR) && nd->n_inputs > 1 &&
-            nd->inputs[1] == v)
+        if (nd->n_inputs < 2 || nd->inputs[1] != v) continue;
+        if (qz_is_matmul_weight(g, nd, 1)) nd->op = IR_OP_LINEAR; /* takes no attributes */
+        if (nd->op == IR_OP_LINEAR || nd->op == IR_OP_FUSED_LINEAR)
             ir_attr_set_int(g, ni, "transpose_w", 1);
     }
 }

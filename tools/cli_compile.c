@@ -36,7 +36,8 @@ static const char cli_compile_help[] =
     "  --print-after PASS  print the text IR after PASS to stderr\n"
     "  --print-after-all   print the text IR after every pass to stderr\n"
     "  --verify-each       verify the IR after every pass\n"
-    "  --stats             print key: value statistics of the compilation\n"
+    "  --stats             print key: value statistics of the compilation (weight bytes per\n"
+    "                      storage format as weights.bytes.FORMAT)\n"
     "  --weights TYPE      store every Linear weight (lm_head included) as TYPE: f32 f16 bf16\n"
     "                      i8 (per output channel) i4g32 i4g64 i4g128 (int4, one scale per\n"
     "                      group of 32/64/128 inputs), with 'a' appended for asymmetric int4\n"
@@ -209,6 +210,13 @@ int cli_compile_main(int argc, char **argv) {
                (long long)pass_weight_bytes(g));
         printf("arena.bytes: %lld\narena.naive.bytes: %lld\n", (long long)g->arena_bytes,
                (long long)pstats.arena_naive);
+        /* weight bytes per storage format; "dense" is every constant in its dtype's layout */
+        int64_t by[IR_WFMT_COUNT];
+        pass_weight_bytes_by_format(g, by);
+        for (int f = 0; f < IR_WFMT_COUNT; f++)
+            if (by[f] || f == IR_WFMT_DENSE)
+                printf("weights.bytes.%s: %lld\n",
+                       f == IR_WFMT_DENSE ? "dense" : ir_wformat_name(f), (long long)by[f]);
     }
     if (ok) {
         printf("compiled %s into %s/ (%s.h, %s.c", model, od.final_path, used_prefix, used_prefix);

@@ -57,6 +57,16 @@ for name in i8 i4; do
     [ -n "$ids" ] || { echo "FAIL: generate printed no ids"; echo "$out"; exit 1; }
 done
 
+# --stats: weight bytes per storage format, summing to weights.bytes.after
+"$KILN" compile "$models/llama" --weights i4g64 --weights-override 'lm_head.weight=i8' --stats \
+    -o "$dir/stats" >"$dir/stats.txt"
+grep '^weights.bytes' "$dir/stats.txt"
+# lm_head [512, 64] at i8: 512 x (64 + 4); the embedding stays bf16: 512 x 64 x 2
+grep -qx 'weights.bytes.i8: 34816' "$dir/stats.txt"
+grep -qx 'weights.bytes.bf16: 65536' "$dir/stats.txt"
+sum=$(awk -F': ' '/^weights.bytes.(dense|bf16|i8|i4g64):/ {s += $2} END {print s}' "$dir/stats.txt")
+grep -qx "weights.bytes.after: $sum" "$dir/stats.txt"
+
 # a group that does not divide K is an error naming the tensor, and nothing is written
 if "$KILN" compile "$models/llama" --weights i4g128 -o "$dir/bad" 2>"$dir/err"; then
     echo "FAIL: i4g128 on K = 64 compiled"

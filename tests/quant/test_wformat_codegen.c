@@ -1,7 +1,8 @@
 /* Weight formats compiled: for every format, Linear (one row: the decode matvec; odd row counts:
  * the prefill matmul; with and without bias) and Gather from a packed table, built by every
  * registered backend and compared with the interpreter on odd shapes; and the quantize pass
- * (passes/quantize.c): --weights on w[K, N] (transposed into packed rows), overrides (first
+ * (passes/quantize.c): --weights on w[K, N] and on a MatMul's constant b[K, N] (transposed into
+ * packed rows, the MatMul made a Linear), overrides (first
  * match wins, embeddings only when named), and its errors. */
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,11 @@ static IrGraph *pass_graph(TestRng *r) {
     int idx = cgt_const(g, r, "ids", IR_DTYPE_I64, 1, (const int64_t[]){4});
     int gin[2] = {table, idx};
     ir_output_add(g, cgt_op(g, IR_OP_GATHER, "embed", gin, 2));
+    /* a batched MatMul by a constant b[64, 24]: a Linear once b is packed */
+    int xb = cgt_input(g, "xb", IR_DTYPE_F32, 3, (const int64_t[]){2, 3, 64});
+    int b = cgt_const(g, r, "mm.weight", IR_DTYPE_F32, 2, (const int64_t[]){64, 24});
+    int min[2] = {xb, b};
+    ir_output_add(g, cgt_op(g, IR_OP_MATMUL, "mm", min, 2));
     Diag d;
     diag_init(&d);
     CHECK(ir_infer_shapes(g, &d));
@@ -102,6 +108,9 @@ static void test_pass(void) {
     CHECK(w->wformat == IR_WFMT_I4G32A && w->type.dims[0].size == 40);
     CHECK(ir_attr_int(ir_node(g, 0), "transpose_w") == 1);
     CHECK(e->wformat == IR_WFMT_DENSE);
+    const IrValue *mm = ir_value(g, ir_value_find(g, "mm.weight"));
+    CHECK(mm->wformat == IR_WFMT_I4G32A && mm->type.dims[0].size == 24);
+    CHECK(ir_node(g, g->n_nodes - 1)->op == IR_OP_LINEAR);
     const uint64_t seeds[1] = {3};
     cgt_run_all(g, "qz_pass", seeds, 1, 2e-5);
 
