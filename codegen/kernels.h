@@ -33,6 +33,10 @@
       "batch sq skv hq hkv d dv causal; floats: scale")                                            \
     X(KV_ATTENTION_F32, "krt_kv_attention_f32", 0, "q k v y",                                     \
       "capacity k_offset v_offset s hq hkv d; floats: scale")                                      \
+    X(KV_ATTENTION_F16KV, "krt_kv_attention_f16kv", 0, "q k v y",                                 \
+      "capacity k_offset v_offset s hq hkv d; floats: scale")                                      \
+    X(KV_ATTENTION_BF16KV, "krt_kv_attention_bf16kv", 0, "q k v y",                               \
+      "capacity k_offset v_offset s hq hkv d; floats: scale")                                      \
     X(CONV_F32, "krt_conv_f32", 0, "x w bias? y", "n c m group win[21]")                          \
     X(POOL_F32, "krt_pool_f32", 0, "x y", "planes is_max count_include_pad win[21]")              \
     X(GLOBAL_POOL_F32, "krt_global_pool_f32", 0, "x y", "planes len is_max")                      \

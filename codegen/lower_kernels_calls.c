@@ -183,7 +183,14 @@ bool cg_lk_kv_attention(CgLk *c) {
     int64_t k_off = cg_lk_times(c, cg_lk_times(c, 2, layer), plane);
     if (layer < 0 || cap < 0 || k_off > INT64_MAX - plane)
         return cg_lk_fail(c, "the layer's KV cache offset overflows");
-    cg_lk_call(c, CG_KRT_KV_ATTENTION_F32);
+    /* offsets are in elements of the cache's dtype (f32, or f16/bf16 with --kv) */
+    int st = ir_state_find(c->g, layer);
+    IrDtype cdt = st >= 0 ? c->g->states[st].dtype : IR_DTYPE_F32;
+    if (cdt != IR_DTYPE_F32 && cdt != IR_DTYPE_F16 && cdt != IR_DTYPE_BF16)
+        return cg_lk_fail(c, "the KV cache must be f32, f16 or bf16");
+    cg_lk_call(c, cdt == IR_DTYPE_F16    ? CG_KRT_KV_ATTENTION_F16KV
+                  : cdt == IR_DTYPE_BF16 ? CG_KRT_KV_ATTENTION_BF16KV
+                                         : CG_KRT_KV_ATTENTION_F32);
     for (int i = 0; i < 3; i++) cg_lk_arg(c, i, false);
     cg_lk_arg(c, 0, true);
     const int64_t p[] = {cap, k_off, k_off + plane, q->dims[0].size, q->dims[1].size, hkv, d};

@@ -73,6 +73,15 @@ bool krt_gather_wf_i64(const void *data, const int64_t *idx, float *out, int64_t
 bool krt_gather_wf_i32(const void *data, const int32_t *idx, float *out, int64_t axis_len,
                        int64_t n_idx, int64_t row, int format);
 
+/* krt_kv_attention_f32 (krt_llm.h) over a cache of f16 / bf16 elements (kiln compile --kv):
+ * the rows written are rounded to nearest even, the rows read converted back to f32. */
+bool krt_kv_attention_f16kv(const float *q, const float *k, const float *v, float *y, uint16_t *kc,
+                            uint16_t *vc, int64_t capacity, int64_t pos, int64_t rows, int64_t s,
+                            int64_t hq, int64_t hkv, int64_t d, double scale);
+bool krt_kv_attention_bf16kv(const float *q, const float *k, const float *v, float *y, uint16_t *kc,
+                             uint16_t *vc, int64_t capacity, int64_t pos, int64_t rows, int64_t s,
+                             int64_t hq, int64_t hkv, int64_t d, double scale);
+
 /* The portable entry points (krt_wf_portable's rows). */
 #define KRT_WF_FORMATS(X)                                                                          \
     X(f32) X(f16) X(bf16) X(i8) X(i4g32) X(i4g64) X(i4g128) X(i4g32a) X(i4g64a) X(i4g128a)

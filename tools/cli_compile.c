@@ -43,6 +43,8 @@ static const char cli_compile_help[] =
     "                      group of 32/64/128 inputs), with 'a' appended for asymmetric int4\n"
     "                      (i4g128a: scales and zero points). Default: each weight's stored\n"
     "                      type (a bf16 checkpoint stays bf16); docs/quantization.md\n"
+    "  --kv f32|f16|bf16   decoder LLMs: element type of the KV cache (default f32); a 16-bit\n"
+    "                      cache halves its memory, keys and values rounded as stored\n"
     "  --weights-override 'PATTERN=TYPE,...'\n"
     "                      per-tensor TYPE for tensors whose name matches the glob PATTERN\n"
     "                      (first match wins), e.g. 'lm_head.weight=i8,*.down_proj.weight=bf16';\n"
@@ -110,6 +112,11 @@ int cli_compile_main(int argc, char **argv) {
             popt.print_after_all = true;
         } else if (strcmp(argv[i], "--verify-each") == 0) {
             popt.verify_each = true;
+        } else if (cli_flag_value(argc, argv, &i, "--kv", &v, &d)) {
+            if (v && (!ir_dtype_parse(v, &fopt.kv_dtype) ||
+                      (fopt.kv_dtype != IR_DTYPE_F32 && fopt.kv_dtype != IR_DTYPE_F16 &&
+                       fopt.kv_dtype != IR_DTYPE_BF16)))
+                diag_error(&d, "--kv must be f32, f16 or bf16, not '%s'", v);
         } else if (cli_flag_value(argc, argv, &i, "--weights", &v, &d)) {
             popt.weights = v;
         } else if (cli_flag_value(argc, argv, &i, "--weights-override", &v, &d)) {

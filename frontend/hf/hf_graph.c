@@ -42,6 +42,7 @@ typedef struct HfBuild {
     /* whether 2-D weights loaded now keep a 16-bit stored type (a packed constant that only
      * Linear with transpose_w=1 and Gather read); GPT-2's Conv1D weights [K, N] do not */
     bool keep_stored;
+    IrDtype kv_dtype; /* of the KV cache states (FeOptions.kv_dtype) */
 } HfBuild;
 
 static int hf_w(HfBuild *b, const char *fmt, int64_t layer, int rank, int64_t d0, int64_t d1) {
@@ -323,7 +324,7 @@ static void hf_facts(const HfBuild *b, const int *prefill, const int *decode) {
     g->meta.eos_token_id = c->eos;
     g->meta.pad_token_id = c->pad;
     for (int64_t l = 0; l < c->layers; l++) {
-        IrState st = {IR_STATE_KV_CACHE, l, IR_DTYPE_F32, b->max_context, c->kv_heads, c->head_dim};
+        IrState st = {IR_STATE_KV_CACHE, l, b->kv_dtype, b->max_context, c->kv_heads, c->head_dim};
         ir_state_add(g, &st);
     }
     ir_entry_add(g, "prefill", prefill, 2, prefill + 2, 1);
@@ -361,6 +362,13 @@ static bool hf_limits(HfBuild *b, const char *path, const FeOptions *opt) {
     }
     b->max_context = ctx;
     b->max_prefill = pre;
+    b->kv_dtype = opt ? opt->kv_dtype : IR_DTYPE_F32;
+    if (b->kv_dtype != IR_DTYPE_F32 && b->kv_dtype != IR_DTYPE_F16 &&
+        b->kv_dtype != IR_DTYPE_BF16) {
+        diag_at(b->d, path, NULL, NULL, "--kv must be f32, f16 or bf16, not %s",
+                ir_dtype_name(b->kv_dtype));
+        return false;
+    }
     return true;
 }
 

@@ -39,6 +39,17 @@ for m in glm glm4 llama qwen2 gpt2; do
     measure "$m" i4a 0.6
 done
 
+# 16-bit KV caches (--kv): keys and values rounded as they are stored
+compile llama kvbf16 --kv bf16
+measure llama kvbf16 2e-2
+compile llama kvf16 --kv f16
+measure llama kvf16 5e-3
+if "$KILN" compile "$models/llama" --kv i8 -o "$dir/badkv" 2>"$dir/err"; then
+    echo "FAIL: --kv i8 compiled"
+    exit 1
+fi
+grep -q -- "--kv must be f32, f16 or bf16, not 'i8'" "$dir/err"
+
 # llama stores bf16 and qwen2 f16: the default keeps it, --weights f32 doubles the projections
 for m in llama qwen2; do
     compile "$m" stored

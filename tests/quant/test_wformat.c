@@ -265,7 +265,46 @@ static void test_ir(void) {
     diag_free(&d);
 }
 
+/* The 16-bit KV caches (--kv): identical, bit for bit, to the f32 kernel fed keys and values
+ * already rounded to the cache's type, over two calls (a prefill of 2 rows of 3, then one). */
+static void test_kv16(void) {
+    enum { CAP = 8, S = 3, HQ = 4, HKV = 2, D = 5, ROW = HKV * D };
+    TestRng r = {21};
+    for (int bf = 0; bf < 2; bf++) {
+        float kc32[2][CAP * ROW] = {{0}}, y16[S * HQ * D], y32[S * HQ * D];
+        uint16_t kc16[2][CAP * ROW] = {{0}};
+        int64_t pos = 0;
+        for (int call = 0; call < 2; call++) {
+            int64_t rows = call == 0 ? 2 : 1;
+            float q[S * HQ * D], k[S * ROW], v[S * ROW], kr[S * ROW], vr[S * ROW];
+            fill(&r, q, S * HQ * D, -2, 2);
+            fill(&r, k, S * ROW, -2, 2);
+            fill(&r, v, S * ROW, -2, 2);
+            for (int i = 0; i < S * ROW; i++) {
+                kr[i] = bf ? krt_bf16_to_f32(krt_f32_to_bf16(k[i]))
+                           : krt_f16_to_f32(krt_f32_to_f16(k[i]));
+                vr[i] = bf ? krt_bf16_to_f32(krt_f32_to_bf16(v[i]))
+                           : krt_f16_to_f32(krt_f32_to_f16(v[i]));
+            }
+            bool ok16 = bf ? krt_kv_attention_bf16kv(q, k, v, y16, kc16[0], kc16[1], CAP, pos, rows,
+                                                     S, HQ, HKV, D, 0.4)
+                           : krt_kv_attention_f16kv(q, k, v, y16, kc16[0], kc16[1], CAP, pos, rows,
+                                                    S, HQ, HKV, D, 0.4);
+            bool ok32 = krt_kv_attention_f32(q, kr, vr, y32, kc32[0], kc32[1], CAP, pos, rows, S,
+                                             HQ, HKV, D, 0.4);
+            CHECK(ok16 && ok32);
+            CHECK(memcmp(y16, y32, sizeof y16) == 0);
+            pos += rows;
+        }
+        /* a call past the capacity writes nothing */
+        float q[S * HQ * D] = {0}, k[S * ROW] = {0};
+        CHECK(!krt_kv_attention_bf16kv(q, k, k, y16, kc16[0], kc16[1], CAP, CAP - 1, 2, S, HQ, HKV,
+                                       D, 0.4));
+    }
+}
+
 int main(void) {
+    test_kv16();
     test_table();
     test_round_trip();
     test_kernels();
