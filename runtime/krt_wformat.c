@@ -1,24 +1,9 @@
-/* The weight-format Linear and Gather (krt_wformat.h): row sizes of the formats, the split of
- * a Linear's output columns across the thread pool with the kernel for the shape (matvec for
- * one row, matmul for more), and the gather that dequantizes only the rows it reads. */
+/* The weight-format Linear and Gather (krt_wformat.h): the split of a Linear's output columns
+ * across the thread pool with the kernel for the shape (matvec for one row, matmul for more),
+ * and the gather that dequantizes only the rows it reads. */
 #include "krt_wformat.h"
 
 #include "kiln_rt.h"
-
-/* Per format: elements per block (0: the row), head bytes, bits per code. */
-static const struct {
-    int64_t block, head, bits;
-} krt_wf_layout[KRT_WF_COUNT] = {
-    {1, 0, 32}, {1, 0, 16},  {1, 0, 16}, {0, 4, 8},  {32, 4, 4},
-    {64, 4, 4}, {128, 4, 4}, {32, 8, 4}, {64, 8, 4}, {128, 8, 4},
-};
-
-size_t krt_wf_row_bytes(int format, int64_t k) {
-    int64_t b = krt_wf_layout[format].block ? krt_wf_layout[format].block : k;
-    if (k == 0) return 0;
-    return (size_t)(k / b) *
-           (size_t)(krt_wf_layout[format].head + b * krt_wf_layout[format].bits / 8);
-}
 
 typedef struct KrtWfJob {
     KrtWfKernels kern;
