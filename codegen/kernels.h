@@ -14,7 +14,8 @@
  *             fields (in, out, kernel, stride, dilation, pad_begin, pad_end) of three spatial
  *             dims each (unused dims: 1, pads 0), 21 values. Names after ';' are carried for
  *             renderers (comments, setup) but not passed to the kernel. floats lists
- *             CgCall.floats. */
+ *             CgCall.floats. A `format` param is a weight format (ir/wformat.h, whose numbers
+ *             runtime/krt_wformat.h shares): the _WF kernels read w (data) stored in it. */
 #ifndef KILN_KERNELS_H
 #define KILN_KERNELS_H
 
@@ -22,6 +23,7 @@
 #define CG_KERNELS(X)                                                                              \
     X(MATMUL_F32, "krt_matmul_f32", 0, "a b y", "m k n; m_entry")                                 \
     X(LINEAR_F32, "krt_linear_f32_pool", 1, "x w bias? y", "m k n transpose_w; w0 w1")            \
+    X(LINEAR_WF, "krt_linear_wf_pool", 1, "x w bias? y", "m k n format; w0 w1")                   \
     X(SOFTMAX_F32, "krt_softmax_f32", 0, "x y", "outer len inner")                                \
     X(LAYERNORM_F32, "krt_layernorm_f32", 0, "x scale? bias? y", "rows len; floats: epsilon")     \
     X(RMSNORM_F32, "krt_rmsnorm_f32", 0, "x scale? y", "rows len; floats: epsilon")               \
@@ -30,6 +32,10 @@
     X(ATTENTION_F32, "krt_attention_f32", 0, "q k v y",                                           \
       "batch sq skv hq hkv d dv causal; floats: scale")                                            \
     X(KV_ATTENTION_F32, "krt_kv_attention_f32", 0, "q k v y",                                     \
+      "capacity k_offset v_offset s hq hkv d; floats: scale")                                      \
+    X(KV_ATTENTION_F16KV, "krt_kv_attention_f16kv", 0, "q k v y",                                 \
+      "capacity k_offset v_offset s hq hkv d; floats: scale")                                      \
+    X(KV_ATTENTION_BF16KV, "krt_kv_attention_bf16kv", 0, "q k v y",                               \
       "capacity k_offset v_offset s hq hkv d; floats: scale")                                      \
     X(CONV_F32, "krt_conv_f32", 0, "x w bias? y", "n c m group win[21]")                          \
     X(POOL_F32, "krt_pool_f32", 0, "x y", "planes is_max count_include_pad win[21]")              \
@@ -51,7 +57,8 @@
       "n c m group w_zp_count win[21]")                                                            \
     X(QLINEAR_CONV, "krt_qlinear_conv_", 0, "x@ x_scale x_zp w@ w_scale w_zp y_scale y_zp bias? y@", \
       "w_scale_count w_zp_count n c m group win[21]")                                              \
-    X(GATHER, "krt_gather_", 0, "data indices@ y", "outer axis_len n_indices row")
+    X(GATHER, "krt_gather_", 0, "data indices@ y", "outer axis_len n_indices row")               \
+    X(GATHER_WF, "krt_gather_wf_", 0, "data indices@ y", "axis_len n_indices row format")
 // clang-format on
 
 typedef enum CgKernelId {

@@ -51,12 +51,16 @@ bool cg_lk_matmul(CgLk *c) {
     return true;
 }
 
-/* x[M, K] . w (w [K, N], or [N, K] with transpose_w): params m k n transpose_w w0 w1. */
+/* x[M, K] . w (w [K, N], or [N, K] with transpose_w): params m k n transpose_w w0 w1; for a
+ * weight stored in a format (LINEAR_WF, always [N, K]) the format instead of transpose_w. */
 static bool cg_lk_linear_call(CgLk *c, const char *what) {
     const IrType *x = cg_lk_in(c, 0), *w = cg_lk_in(c, 1);
     if (x->rank < 1 || w->rank != 2) return cg_lk_fail(c, what);
     int tw = ir_attr_int(c->n, "transpose_w") != 0;
-    cg_lk_call(c, CG_KRT_LINEAR_F32);
+    IrWFormat wf = ir_value(c->g, c->n->inputs[1])->wformat;
+    if (ir_wformat_is_packed(wf) && !tw)
+        return cg_lk_fail(c, "a weight stored in a format must have transpose_w=1");
+    cg_lk_call(c, ir_wformat_is_packed(wf) ? CG_KRT_LINEAR_WF : CG_KRT_LINEAR_F32);
     cg_lk_arg(c, 0, false);
     cg_lk_arg(c, 1, false);
     cg_lk_arg(c, 2, false);
@@ -64,7 +68,7 @@ static bool cg_lk_linear_call(CgLk *c, const char *what) {
     cg_lk_param(c, cg_lk_prod(c, x, 0, x->rank - 1));
     cg_lk_param(c, x->dims[x->rank - 1].size);
     cg_lk_param(c, tw ? w->dims[0].size : w->dims[1].size);
-    cg_lk_param(c, tw);
+    cg_lk_param(c, ir_wformat_is_packed(wf) ? (int64_t)wf : tw);
     cg_lk_param(c, w->dims[0].size);
     cg_lk_param(c, w->dims[1].size);
     return true;
@@ -179,7 +183,14 @@ bool cg_lk_kv_attention(CgLk *c) {
     int64_t k_off = cg_lk_times(c, cg_lk_times(c, 2, layer), plane);
     if (layer < 0 || cap < 0 || k_off > INT64_MAX - plane)
         return cg_lk_fail(c, "the layer's KV cache offset overflows");
-    cg_lk_call(c, CG_KRT_KV_ATTENTION_F32);
+    /* offsets are in elements of the cache's dtype (f32, or f16/bf16 with --kv) */
+    int st = ir_state_find(c->g, layer);
+    IrDtype cdt = st >= 0 ? c->g->states[st].dtype : IR_DTYPE_F32;
+    if (cdt != IR_DTYPE_F32 && cdt != IR_DTYPE_F16 && cdt != IR_DTYPE_BF16)
+        return cg_lk_fail(c, "the KV cache must be f32, f16 or bf16");
+    cg_lk_call(c, cdt == IR_DTYPE_F16    ? CG_KRT_KV_ATTENTION_F16KV
+                  : cdt == IR_DTYPE_BF16 ? CG_KRT_KV_ATTENTION_BF16KV
+                                         : CG_KRT_KV_ATTENTION_F32);
     for (int i = 0; i < 3; i++) cg_lk_arg(c, i, false);
     cg_lk_arg(c, 0, true);
     const int64_t p[] = {cap, k_off, k_off + plane, q->dims[0].size, q->dims[1].size, hkv, d};

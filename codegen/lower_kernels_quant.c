@@ -149,6 +149,22 @@ bool cg_lk_gather(CgLk *c) {
     int axis;
     if (!cg_lk_axis(ir_attr_int(c->n, "axis"), data->rank, &axis))
         return cg_lk_fail(c, "axis is out of range");
+    IrWFormat wf = ir_value(c->g, c->n->inputs[0])->wformat;
+    if (ir_wformat_is_packed(wf)) {
+        /* a table [V, H] stored in a format: only the rows read are dequantized */
+        if (axis != 0 || data->rank != 2)
+            return cg_lk_fail(c, "a table stored in a format is gathered along axis 0 only");
+        cg_lk_call(c, CG_KRT_GATHER_WF);
+        cg_lk_arg(c, 0, false);
+        cg_lk_arg(c, 1, false);
+        cg_lk_arg(c, 0, true);
+        cg_lk_symbol(c);
+        cg_lk_param(c, data->dims[0].size);
+        cg_lk_param(c, cg_lk_numel(c, idx));
+        cg_lk_param(c, data->dims[1].size);
+        cg_lk_param(c, (int64_t)wf);
+        return true;
+    }
     cg_lk_call(c, CG_KRT_GATHER);
     cg_lk_arg(c, 0, false);
     cg_lk_arg(c, 1, false);

@@ -11,6 +11,7 @@ typedef struct FeOptions {
     int n_bindings;
     int64_t max_context; /* decoder LLMs: KV cache capacity in tokens; 0 means the default */
     int64_t max_prefill; /* decoder LLMs: most tokens one prefill call takes; 0: the default */
+    IrDtype kv_dtype;    /* decoder LLMs: element type of the KV cache, f32 (0), f16 or bf16 */
 } FeOptions;
 
 /* Reads a model, choosing the reader by the path: *.json is kiln's JSON model description

@@ -260,6 +260,31 @@ int ir_const_add(IrGraph *g, const char *name, const IrType *type, const void *d
     return id;
 }
 
+bool ir_data_bytes(const IrType *t, IrWFormat f, size_t *out) {
+    if (!ir_wformat_is_packed(f)) return ir_type_nbytes(t, out);
+    if (t->dtype != IR_DTYPE_F32 || t->rank != 2 || !ir_type_is_static(t)) return false;
+    return ir_wformat_bytes(f, t->dims[0].size, t->dims[1].size, out);
+}
+
+int ir_const_add_packed(IrGraph *g, const char *name, const IrType *type, IrWFormat f,
+                        const void *data, size_t nbytes, bool copy) {
+    size_t expect = 0;
+    KILN_ASSERT(ir_wformat_is_packed(f) && ir_data_bytes(type, f, &expect) && expect == nbytes);
+    int id = ir_value_add(g, name, type);
+    IrValue *v = ir_value(g, id);
+    if (copy) {
+        void *p = ir_alloc(g, nbytes ? nbytes : 1);
+        if (nbytes) memcpy(p, data, nbytes);
+        v->data = p;
+    } else {
+        v->data = data;
+    }
+    if (!v->data) v->data = ir_alloc(g, 1);
+    v->nbytes = nbytes;
+    v->wformat = f;
+    return id;
+}
+
 int ir_node_add(IrGraph *g, IrOp op, const char *name, const int *inputs, int n_inputs,
                 const int *outputs, int n_outputs) {
     KILN_ASSERT((unsigned)op < IR_OP_COUNT && n_inputs >= 0 && n_outputs >= 0);

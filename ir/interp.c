@@ -204,13 +204,33 @@ static bool interp_concrete_type(const InterpRun *r, const IrType *declared, IrT
     return true;
 }
 
+/* A packed constant f32[R, K] (ir/wformat.h): each row dequantized with the format table, as
+ * the reference of every kernel that reads the format in place. */
+static bool interp_load_packed(InterpRun *r, const IrValue *v, InterpValue *iv) {
+    int64_t rows = v->type.dims[0].size, k = v->type.dims[1].size;
+    size_t row_bytes = 0;
+    KILN_ASSERT(ir_wformat_row_bytes(v->wformat, k, &row_bytes));
+    float *row = malloc((size_t)(k ? k : 1) * sizeof *row);
+    if (!row) {
+        diag_at(r->d, interp_file(r), NULL, NULL, "constant '%s': out of memory", v->name);
+        return false;
+    }
+    const unsigned char *src = v->data;
+    for (int64_t i = 0; i < rows; i++) {
+        ir_wformat_dequantize_row(v->wformat, src + (size_t)i * row_bytes, k, row);
+        for (int64_t j = 0; j < k; j++) iv->data[i * k + j] = row[j];
+    }
+    free(row);
+    return true;
+}
+
 /* Converts constant value id to doubles (constants are loaded on first use, freed after the
  * last). */
 static bool interp_load_const(InterpRun *r, int id) {
     const IrValue *v = ir_value(r->g, id);
     IrType t;
     size_t nbytes;
-    if (!interp_concrete_type(r, &v->type, &t) || !ir_type_nbytes(&t, &nbytes) ||
+    if (!interp_concrete_type(r, &v->type, &t) || !ir_data_bytes(&t, v->wformat, &nbytes) ||
         nbytes != v->nbytes) {
         diag_at(r->d, interp_file(r), NULL, NULL,
                 "constant '%s': its data (%zu bytes) does not fit its type", v->name, v->nbytes);
@@ -218,6 +238,7 @@ static bool interp_load_const(InterpRun *r, int id) {
     }
     InterpValue *iv = &r->vals[id];
     if (!interp_value_alloc(r, iv, &t, v->name)) return false;
+    if (ir_wformat_is_packed(v->wformat)) return interp_load_packed(r, v, iv);
     for (int64_t i = 0; i < iv->numel; i++) iv->data[i] = interp_read(t.dtype, v->data, i);
     return true;
 }

@@ -89,9 +89,12 @@ bool interp_kv_attention(const InterpArgs *a) {
     }
     if (!interp_kv_layer(a, kv, layer, doubles, &kc, &vc)) return false;
     int64_t row = hkv * dim;
+    /* the cache stores its state's dtype: an f16/bf16 cache keeps the rounded values */
+    int st = ir_state_find(a->g, layer);
+    IrDtype cdt = st >= 0 ? a->g->states[st].dtype : IR_DTYPE_F32;
     for (int64_t i = 0; i < kv->rows * row; i++) {
-        kc[kv->pos * row + i] = k->data[i];
-        vc[kv->pos * row + i] = v->data[i];
+        kc[kv->pos * row + i] = interp_round(cdt, k->data[i]);
+        vc[kv->pos * row + i] = interp_round(cdt, v->data[i]);
     }
     int64_t group = hq / hkv;
     double *p = calloc((size_t)(kv->pos + kv->rows), sizeof *p);

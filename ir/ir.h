@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "ops.h"
+#include "wformat.h"
 
 #define IR_MAX_RANK 8
 
@@ -157,6 +158,11 @@ typedef struct IrValue {
      * data into the arena). */
     const void *data;
     size_t nbytes;
+    /* How data is stored (ir/wformat.h). IR_WFMT_DENSE: as above. Any other format: the value
+     * is an f32[R, K] constant whose data is R packed rows of that format (nbytes from
+     * ir_value_data_bytes); only the weight operand of Linear/FusedLinear (transpose_w=1) and
+     * the table of a Gather along axis 0 may read it (the verifier checks). */
+    IrWFormat wformat;
     /* Where the constant came from, so the text IR can refer to it instead of inlining it:
      * a safetensors file (path relative to graph->base_dir) and the tensor's name in it. Both
      * NULL for constants whose data is inline (small constants, or data computed by a pass). */
@@ -309,6 +315,15 @@ void ir_output_add(IrGraph *g, int value);
 int ir_const_add(IrGraph *g, const char *name, const IrType *type, const void *data, size_t nbytes,
                  bool copy);
 
+/* Adds a constant whose data is packed in format f (type f32[R, K]; nbytes from
+ * ir_value_data_bytes). With copy the data is copied into the arena, else borrowed. */
+int ir_const_add_packed(IrGraph *g, const char *name, const IrType *type, IrWFormat f,
+                        const void *data, size_t nbytes, bool copy);
+/* The bytes a constant of this type and format holds: the type's size for DENSE, the packed
+ * size for the others (then the type must be static f32 of rank 2 and K a multiple of the
+ * format's block). False when it has none. */
+bool ir_data_bytes(const IrType *t, IrWFormat f, size_t *out);
+
 /* Adds a node at the end of the execution order and records it as the producer of its outputs.
  * Returns the node index. inputs may contain -1 for omitted optional inputs. */
 int ir_node_add(IrGraph *g, IrOp op, const char *name, const int *inputs, int n_inputs,
@@ -395,6 +410,9 @@ bool ir_infer_shapes(IrGraph *g, Diag *d);
  * arity and attribute schema, graph inputs/outputs, constant sizes, unique names, and that every
  * recorded type equals what inference computes. Returns false with messages on violation. */
 bool ir_verify(const IrGraph *g, Diag *d);
+/* Whether input `slot` of node n may read a packed constant (ir/wformat.h): the weight of
+ * Linear / FusedLinear with transpose_w=1, the table of Gather with axis 0. */
+bool ir_packed_reader_ok(const IrNode *n, int slot);
 /* The part of ir_verify for model facts (ir/verify_facts.c): token ids >= -1; states well
  * formed, one per layer, matching every KvAttention node of their layer (which must have one);
  * entries named as identifiers, taking graph inputs and returning graph outputs without

@@ -709,6 +709,53 @@ static bool txp_element(TxpParser *P, IrDtype dt) {
     return true;
 }
 
+static int txp_hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* 'packed' FORMAT STRING: the data of an f32[R, K] constant stored in a weight format
+ * (ir/wformat.h), as the hex digits of its bytes. */
+static bool txp_packed_const(TxpParser *P, const TxpOut *o) {
+    int line = P->tok.line, col = P->tok.col;
+    if (!txp_next(P)) return false;
+    IrWFormat f;
+    if (P->tok.kind != TXP_IDENT || !ir_wformat_parse(P->str.s, &f) || !ir_wformat_is_packed(f))
+        return txp_expected(P, "a weight format (f16, bf16, i8, i4g32, i4g64, i4g128, "
+                               "i4g32a, i4g64a, i4g128a)");
+    if (!txp_next(P)) return false;
+    size_t nbytes;
+    if (!ir_data_bytes(&o->type, f, &nbytes)) {
+        char *ts = txp_type_str(P->g, &o->type);
+        txp_error(P, line, col,
+                  "constant %%%s: a %s constant must be f32[R, K] with K a multiple of %lld, "
+                  "got %s",
+                  o->name, ir_wformat_name(f), (long long)ir_wformat_info(f)->block, ts);
+        free(ts);
+        return false;
+    }
+    if (P->tok.kind != TXP_STRING) return txp_expected(P, "the packed bytes as a hex string");
+    if (P->str.len != 2 * nbytes)
+        return txp_error(P, P->tok.line, P->tok.col,
+                         "constant %%%s: %s data of its type is %zu bytes, the string holds %zu "
+                         "hex digits",
+                         o->name, ir_wformat_name(f), nbytes, P->str.len);
+    unsigned char *data = ir_alloc(P->g, nbytes ? nbytes : 1);
+    for (size_t i = 0; i < nbytes; i++) {
+        int hi = txp_hex_digit(P->str.s[2 * i]), lo = txp_hex_digit(P->str.s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return txp_error(P, P->tok.line, P->tok.col,
+                             "constant %%%s: the packed data must be hex digits", o->name);
+        data[i] = (unsigned char)(hi << 4 | lo);
+    }
+    if (!txp_next(P)) return false;
+    int v = ir_const_add_packed(P->g, o->name, &o->type, f, data, nbytes, false);
+    ir_value(P->g, v)->arena_offset = o->offset;
+    return true;
+}
+
 /* const := 'const' decl '=' ( 'load' STRING STRING | '[' [elem {',' elem}] ']' )
  * ('elided' COUNT, written by ir_print_summary, is recognised only to explain it is refused.) */
 static bool txp_const(TxpParser *P) {
@@ -726,6 +773,7 @@ static bool txp_const(TxpParser *P) {
     }
     if (!txp_expect_punct(P, '=')) return false;
     int v;
+    if (txp_is_word(P, "packed")) return txp_packed_const(P, &o);
     if (txp_is_word(P, "elided"))
         return txp_error(P, P->tok.line, P->tok.col,
                          "the data of constant %%%s was left out of this dump; dump it again "

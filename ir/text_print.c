@@ -359,9 +359,20 @@ static bool txt_is_const(const IrGraph *g, int id, const bool *is_input) {
 static void txt_put_const(TxtBuf *b, const IrGraph *g, int id, size_t max_inline) {
     const IrValue *v = ir_value(g, id);
     size_t count = v->nbytes / ir_dtype_size(v->type.dtype);
+    int64_t numel = 0;
+    bool packed = ir_wformat_is_packed(v->wformat);
+    if (packed && ir_type_numel(&v->type, &numel)) count = (size_t)numel;
     txt_puts(b, "const ");
     txt_put_value_decl(b, g, id);
-    if (!(v->data_file && v->data_key) && count > max_inline) {
+    if (packed && count <= max_inline) {
+        /* the packed bytes as one hex string (docs/ir-text.md) */
+        txt_printf(b, " = packed %s \"", ir_wformat_name(v->wformat));
+        const unsigned char *p = v->data;
+        for (size_t i = 0; i < v->nbytes; i++) txt_printf(b, "%02x", p[i]);
+        txt_putc(b, '"');
+    } else if (packed) {
+        txt_printf(b, " = elided %zu", count);
+    } else if (!(v->data_file && v->data_key) && count > max_inline) {
         txt_printf(b, " = elided %zu", count);
     } else if (v->data_file && v->data_key) {
         txt_puts(b, " = load ");

@@ -140,6 +140,39 @@ static bool ver_node(const IrGraph *g, int ni, VerValueInfo *info, Diag *d) {
     return ok;
 }
 
+bool ir_packed_reader_ok(const IrNode *n, int slot) {
+    if ((n->op == IR_OP_LINEAR || n->op == IR_OP_FUSED_LINEAR) && slot == 1)
+        return ir_attr_int(n, "transpose_w") == 1;
+    return n->op == IR_OP_GATHER && slot == 0 && ir_attr_int(n, "axis") == 0;
+}
+
+/* A packed constant (ir/wformat.h) is read only where ir_packed_reader_ok allows it, and is no
+ * graph output: every other op reads constants in their dtype's layout. */
+static bool ver_packed_uses(const IrGraph *g, Diag *d) {
+    for (int ni = 0; ni < g->n_nodes; ni++) {
+        const IrNode *n = &g->nodes[ni];
+        for (int i = 0; i < n->n_inputs; i++) {
+            int v = n->inputs[i];
+            if (v < 0 || !ir_wformat_is_packed(g->values[v].wformat)) continue;
+            if (!ir_packed_reader_ok(n, i)) {
+                ir_node_error(d, g, n,
+                              "input %d reads constant '%s', stored as %s: only the weight of a "
+                              "Linear with transpose_w=1 and the table of a Gather along axis 0 "
+                              "may be",
+                              i, g->values[v].name, ir_wformat_name(g->values[v].wformat));
+                return false;
+            }
+        }
+    }
+    for (int i = 0; i < g->n_outputs; i++)
+        if (ir_wformat_is_packed(g->values[g->outputs[i]].wformat)) {
+            ver_graph_error(d, g, "graph output '%s' is a packed constant",
+                            g->values[g->outputs[i]].name);
+            return false;
+        }
+    return true;
+}
+
 bool ir_verify(const IrGraph *g, Diag *d) {
     VerValueInfo *info = calloc((size_t)(g->n_values ? g->n_values : 1), sizeof *info);
     KILN_ASSERT(info != NULL);
@@ -153,7 +186,7 @@ bool ir_verify(const IrGraph *g, Diag *d) {
         }
         if (ok && val->data) {
             size_t nbytes;
-            if (!ir_type_nbytes(&val->type, &nbytes) || nbytes != val->nbytes) {
+            if (!ir_data_bytes(&val->type, val->wformat, &nbytes) || nbytes != val->nbytes) {
                 ver_graph_error(d, g, "constant '%s' has data of the wrong size for its type",
                                 val->name);
                 ok = false;
@@ -196,6 +229,7 @@ bool ir_verify(const IrGraph *g, Diag *d) {
         }
     }
     if (ok) ok = ver_node_names(g, d);
+    if (ok) ok = ver_packed_uses(g, d);
     if (ok) ok = ir_verify_facts(g, d);
     free(info);
     return ok;

@@ -18,6 +18,8 @@ static bool fold_candidate(const IrGraph *g, const IrNode *n) {
     for (int i = 0; i < n->n_inputs; i++) {
         if (n->inputs[i] < 0) continue;
         if (!pu_is_const(g, n->inputs[i])) return false;
+        /* a packed weight (ir/wformat.h) is only read in place by its kernels */
+        if (ir_wformat_is_packed(g->values[n->inputs[i]].wformat)) return false;
         any_input = true;
     }
     if (!any_input) return false;

@@ -2,7 +2,9 @@
  *
  * A projection is Linear(x, w, [bias]) with a constant 2-D weight (w[N, K] when transpose_w=1,
  * w[K, N] when 0), or MatMul(x, w[K, N]) with a constant weight. Projections of the same x with
- * the same op, transpose_w and dtype form a group; the group's weights are concatenated along N
+ * the same op, transpose_w, dtype and weight format form a group; the group's weights are
+ * concatenated along N (rows of a packed weight, ir/wformat.h, are independent, so a packed
+ * [N, K] weight concatenates as bytes)
  * (biases too, zeros standing in for a missing one) and the fused output [..., sum N] is Split
  * along its last axis into the original output values, so readers are untouched. One projection
  * alone (GPT-2's c_attn, already fused) is left as it is.
@@ -38,6 +40,7 @@ static bool qkv_projection(const IrGraph *g, int ni, QkvProj *p) {
     p->bias = n->op == IR_OP_LINEAR && n->n_inputs > 2 ? n->inputs[2] : -1;
     if (p->bias >= 0 && !pu_is_const(g, p->bias)) return false;
     p->transpose = n->op == IR_OP_LINEAR && ir_attr_int(n, "transpose_w") == 1;
+    if (ir_wformat_is_packed(g->values[w].wformat) && !p->transpose) return false;
     if (n->op == IR_OP_MATMUL && xt->rank < 2) return false;
     p->n = p->transpose ? wt->dims[0].size : wt->dims[1].size;
     return true;
@@ -99,13 +102,18 @@ static void qkv_concat(IrGraph *g, const QkvProj *group, int count, QkvFused *ou
     }
     /* Weights: [total, K] (transposed) is the rows one after another; [K, total] interleaves
      * each row's columns. */
-    unsigned char *w = ir_alloc(g, (size_t)(total * k) * es);
+    IrWFormat wf = g->values[group[0].w].wformat;
+    size_t wbytes = 0;
+    for (int i = 0; i < count; i++) wbytes += g->values[group[i].w].nbytes;
+    unsigned char *w = ir_alloc(g, wbytes ? wbytes : 1);
     int64_t col = 0;
+    size_t at = 0;
     for (int i = 0; i < count; i++) {
         const unsigned char *src = g->values[group[i].w].data;
         size_t n = (size_t)group[i].n;
         if (group[i].transpose) {
-            memcpy(w + (size_t)(col * k) * es, src, n * (size_t)k * es);
+            memcpy(w + at, src, g->values[group[i].w].nbytes);
+            at += g->values[group[i].w].nbytes;
         } else {
             for (int64_t r = 0; r < k; r++)
                 memcpy(w + ((size_t)(r * total + col)) * es, src + (size_t)r * n * es, n * es);
@@ -117,8 +125,9 @@ static void qkv_concat(IrGraph *g, const QkvProj *group, int count, QkvFused *ou
     wtype.dims[1] = ir_dim_const(group[0].transpose ? k : total);
     char base[512];
     snprintf(base, sizeof base, "%s.fused_weight", g->values[group[0].w].name);
-    out->wv =
-        ir_const_add(g, ir_value_unique_name(g, base), &wtype, w, (size_t)(total * k) * es, false);
+    const char *wname = ir_value_unique_name(g, base);
+    out->wv = ir_wformat_is_packed(wf) ? ir_const_add_packed(g, wname, &wtype, wf, w, wbytes, false)
+                                       : ir_const_add(g, wname, &wtype, w, wbytes, false);
     out->bv = -1;
     if (any_bias) {
         unsigned char *b = ir_alloc(g, (size_t)total * es); /* zeroed */
@@ -206,7 +215,8 @@ bool pass_fuse_qkv(IrGraph *g, const PassOptions *opt, Diag *d) {
             const IrType *wb = &g->values[p.w].type;
             int64_t kb = p.transpose ? wb->dims[1].size : wb->dims[0].size;
             if (b->op != a->op || b->inputs[0] != a->inputs[0] ||
-                p.transpose != group[0].transpose || wb->dtype != dt || kb != ka)
+                p.transpose != group[0].transpose || wb->dtype != dt || kb != ka ||
+                g->values[p.w].wformat != g->values[group[0].w].wformat)
                 continue;
             seen[nj] = true;
             group[count++] = p;

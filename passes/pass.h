@@ -35,6 +35,11 @@ typedef struct PassOptions {
     double prune_ratio;
     bool prune_structured;
     FILE *report_to; /* prune's per-tensor report (NULL: none) */
+    /* quantize (kiln compile --weights, --weights-override): the format of every Linear weight
+     * (a name of ir/wformat.h; NULL keeps each weight's stored format), and "PATTERN=TYPE,..."
+     * (globs on tensor names, first match wins; NULL: none). */
+    const char *weights;
+    const char *weights_override;
 } PassOptions;
 
 /* bind: gives every symbol named in opt->bindings its value, rewrites every dim that uses a
@@ -85,6 +90,10 @@ bool pass_fuse_ops(IrGraph *g, const PassOptions *opt, Diag *d);
  * opt->report_to. Requires static shapes for the report. */
 bool pass_prune(IrGraph *g, const PassOptions *opt, Diag *d);
 
+/* quantize: stores Linear weights (and tensors an override names) in the weight formats of
+ * opt->weights / opt->weights_override (round to nearest per channel or group, ir/wformat.h);
+ * passes/quantize.c has the rules. No-op without either option. */
+bool pass_quantize(IrGraph *g, const PassOptions *opt, Diag *d);
 /* plan_memory: gives every intermediate value (not a graph input, output or constant) an
  * offset in one workspace arena, reusing the space of values that are no longer live, and sets
  * g->arena_bytes. An elementwise node whose input dies at that node writes its output over the
@@ -103,5 +112,8 @@ const char *pass_pipeline_for_level(int level, bool prune);
 
 /* Sum of the byte sizes of the constants that nodes read or that are graph outputs. */
 int64_t pass_weight_bytes(const IrGraph *g);
+/* The same split by weight format (ir/wformat.h): by_format[IR_WFMT_COUNT], dense constants of
+ * every dtype under IR_WFMT_DENSE. */
+void pass_weight_bytes_by_format(const IrGraph *g, int64_t *by_format);
 
 #endif

@@ -98,7 +98,7 @@ bool pu_is_const(const IrGraph *g, int v) {
 }
 
 bool pu_const_all(const IrGraph *g, int v, double x) {
-    if (!pu_is_const(g, v)) return false;
+    if (!pu_is_const(g, v) || ir_wformat_is_packed(g->values[v].wformat)) return false;
     const IrValue *val = &g->values[v];
     if (val->type.dtype == IR_DTYPE_F32) {
         const float *p = val->data;

@@ -23,6 +23,7 @@ static const struct {
     {"fuse-qkv", pass_fuse_qkv},
     {"fuse-ops", pass_fuse_ops},
     {"prune", pass_prune},
+    {"quantize", pass_quantize},
     {"plan_memory", pass_plan_memory},
     {"plan-memory", pass_plan_memory},
 };
@@ -96,16 +97,23 @@ bool pass_run_pipeline(IrGraph *g, const char *pipeline, const PassOptions *opt,
 }
 
 int64_t pass_weight_bytes(const IrGraph *g) {
+    int64_t by[IR_WFMT_COUNT];
+    pass_weight_bytes_by_format(g, by);
+    int64_t total = 0;
+    for (int f = 0; f < IR_WFMT_COUNT; f++) total += by[f];
+    return total;
+}
+
+void pass_weight_bytes_by_format(const IrGraph *g, int64_t *by_format) {
     bool *used = calloc((size_t)(g->n_values ? g->n_values : 1), sizeof *used);
     KILN_ASSERT(used != NULL);
     for (int ni = 0; ni < g->n_nodes; ni++)
         for (int i = 0; i < g->nodes[ni].n_inputs; i++)
             if (g->nodes[ni].inputs[i] >= 0) used[g->nodes[ni].inputs[i]] = true;
     for (int i = 0; i < g->n_outputs; i++) used[g->outputs[i]] = true;
-    int64_t total = 0;
+    for (int f = 0; f < IR_WFMT_COUNT; f++) by_format[f] = 0;
     for (int v = 0; v < g->n_values; v++)
         if (used[v] && g->values[v].data && g->values[v].producer < 0)
-            total += (int64_t)g->values[v].nbytes;
+            by_format[g->values[v].wformat] += (int64_t)g->values[v].nbytes;
     free(used);
-    return total;
 }

@@ -93,7 +93,7 @@ static int prune_weight(const IrGraph *g, const IrNode *n) {
     if (n->op != IR_OP_LINEAR && n->op != IR_OP_MATMUL) return -1;
     int w = n->inputs[1];
     if (!pu_is_const(g, w) || g->values[w].type.dtype != IR_DTYPE_F32 ||
-        g->values[w].type.rank != 2)
+        ir_wformat_is_packed(g->values[w].wformat) || g->values[w].type.rank != 2)
         return -1;
     return w;
 }

@@ -196,5 +196,6 @@ void *krt_alloc_aligned(size_t bytes);
 #include "krt_math.h"
 #include "krt_quant.h"
 #include "krt_threads.h"
+#include "krt_wformat.h"
 
 #endif

@@ -8,8 +8,9 @@
 #include <stdint.h>
 
 /* The KV cache state of one prefill or decode call, owned by the generated context.
- * cache: all layers, [n_layers][2 (k, v)][capacity][Hkv][D] f32 (the generated code knows
- * the sizes); pos: tokens already cached; rows: real rows of this call. */
+ * cache: all layers, [n_layers][2 (k, v)][capacity][Hkv][D] f32, or f16/bf16 elements behind
+ * the float pointer when the model was compiled with --kv f16|bf16 (the generated code knows
+ * the sizes and casts); pos: tokens already cached; rows: real rows of this call. */
 typedef struct KrtKvState {
     float *cache;
     int64_t capacity;

@@ -36,7 +36,8 @@ typedef int (*KrtEntryFn)(KrtModelContext *ctx, const void *const *inputs, void 
                           const KrtKvState *kv);
 
 /* What a decoder LLM adds to its table (docs/llm.md). The KV cache holds, per layer, keys then
- * values, each [max_context, kv_heads, head_dim] f32, layer after layer. */
+ * values, each [max_context, kv_heads, head_dim] f32 (f16 or bf16 when compiled with --kv),
+ * layer after layer. */
 typedef struct KrtDecoderTable {
     int64_t vocab;       /* logits per token */
     int64_t max_context; /* KV cache capacity, tokens */

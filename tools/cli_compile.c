@@ -37,7 +37,19 @@ static const char cli_compile_help[] =
     "  --print-after PASS  print the text IR after PASS to stderr\n"
     "  --print-after-all   print the text IR after every pass to stderr\n"
     "  --verify-each       verify the IR after every pass\n"
-    "  --stats             print key: value statistics of the compilation\n"
+    "  --stats             print key: value statistics of the compilation (weight bytes per\n"
+    "                      storage format as weights.bytes.FORMAT)\n"
+    "  --weights TYPE      store every Linear weight (lm_head included) as TYPE: f32 f16 bf16\n"
+    "                      i8 (per output channel) i4g32 i4g64 i4g128 (int4, one scale per\n"
+    "                      group of 32/64/128 inputs), with 'a' appended for asymmetric int4\n"
+    "                      (i4g128a: scales and zero points). Default: each weight's stored\n"
+    "                      type (a bf16 checkpoint stays bf16); docs/quantization.md\n"
+    "  --kv f32|f16|bf16   decoder LLMs: element type of the KV cache (default f32); a 16-bit\n"
+    "                      cache halves its memory, keys and values rounded as stored\n"
+    "  --weights-override 'PATTERN=TYPE,...'\n"
+    "                      per-tensor TYPE for tensors whose name matches the glob PATTERN\n"
+    "                      (first match wins), e.g. 'lm_head.weight=i8,*.down_proj.weight=bf16';\n"
+    "                      an embedding table is quantized only when a pattern names it\n"
     "  --prune l1:R[,structured]\n"
     "                      zero the fraction R of smallest-|w| projection weights, or with\n"
     "                      structured remove that fraction of output channels\n"
@@ -101,6 +113,15 @@ int cli_compile_main(int argc, char **argv) {
             popt.print_after_all = true;
         } else if (strcmp(argv[i], "--verify-each") == 0) {
             popt.verify_each = true;
+        } else if (cli_flag_value(argc, argv, &i, "--kv", &v, &d)) {
+            if (v && (!ir_dtype_parse(v, &fopt.kv_dtype) ||
+                      (fopt.kv_dtype != IR_DTYPE_F32 && fopt.kv_dtype != IR_DTYPE_F16 &&
+                       fopt.kv_dtype != IR_DTYPE_BF16)))
+                diag_error(&d, "--kv must be f32, f16 or bf16, not '%s'", v);
+        } else if (cli_flag_value(argc, argv, &i, "--weights", &v, &d)) {
+            popt.weights = v;
+        } else if (cli_flag_value(argc, argv, &i, "--weights-override", &v, &d)) {
+            popt.weights_override = v;
         } else if (strcmp(argv[i], "--stats") == 0) {
             stats_on = true;
         } else if (cli_flag_value(argc, argv, &i, "--prune", &v, &d)) {
@@ -171,7 +192,10 @@ int cli_compile_main(int argc, char **argv) {
     const char *pipeline = passes ? passes : pass_pipeline_for_level(level, prune_on);
     /* Every node is checked against the target before the output folder is created. */
     CliOutDir od = {0};
-    bool ok = pass_run_pipeline(g, pipeline, &popt, &d) && cg_backend_check(backend, g, &d);
+    /* weight formats first: the passes that follow (QKV fusion) keep them */
+    bool quantize = popt.weights || popt.weights_override;
+    bool ok = (!quantize || pass_quantize(g, &popt, &d)) &&
+              pass_run_pipeline(g, pipeline, &popt, &d) && cg_backend_check(backend, g, &d);
     if (ok && !cli_interrupt_install()) {
         diag_error(&d, "cannot start watching for interrupts: %s", strerror(errno));
         ok = false;
@@ -198,6 +222,13 @@ int cli_compile_main(int argc, char **argv) {
                (long long)pass_weight_bytes(g));
         printf("arena.bytes: %lld\narena.naive.bytes: %lld\n", (long long)g->arena_bytes,
                (long long)pstats.arena_naive);
+        /* weight bytes per storage format; "dense" is every constant in its dtype's layout */
+        int64_t by[IR_WFMT_COUNT];
+        pass_weight_bytes_by_format(g, by);
+        for (int f = 0; f < IR_WFMT_COUNT; f++)
+            if (by[f] || f == IR_WFMT_DENSE)
+                printf("weights.bytes.%s: %lld\n",
+                       f == IR_WFMT_DENSE ? "dense" : ir_wformat_name(f), (long long)by[f]);
     }
     if (ok) {
         printf("compiled %s into %s/ (%s.h, %s.c", model, od.final_path, used_prefix, used_prefix);

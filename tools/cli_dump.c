@@ -153,7 +153,7 @@ int cli_dump_main(int argc, char **argv) {
         status = cli_usage_error("dump", &d);
         goto done;
     }
-    FeOptions fopt = {binds.items, binds.count, 0, 0};
+    FeOptions fopt = {binds.items, binds.count, 0, 0, IR_DTYPE_F32};
     IrGraph *g = fe_load_model(model, &fopt, &d);
     bool ok = g != NULL;
     const char *pipeline = passes;

@@ -82,7 +82,7 @@ static bool cli_check_decoder(const CliLib *lib, Diag *d) {
 /* Compiles the folder into a fresh temporary folder; sets cd->tmp_dir and the library path. */
 static char *cli_compile_folder(CliDecoder *cd, const char *dir, int64_t max_context,
                                 int64_t max_prefill, Diag *d) {
-    FeOptions fopt = {NULL, 0, max_context, max_prefill};
+    FeOptions fopt = {NULL, 0, max_context, max_prefill, IR_DTYPE_F32};
     double t0 = cli_generate_now_ms();
     IrGraph *g = fe_load_model(dir, &fopt, d);
     if (!g) return NULL;

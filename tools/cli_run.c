@@ -187,7 +187,7 @@ typedef struct CliDecoderLimits {
 static bool cli_run_model_file(const char *model, char **raw, int n_raw, CliBindings *b,
                                bool interp, const CliDecoderLimits *lim, const CliRunOptions *opt,
                                Diag *d) {
-    FeOptions fopt = {b->items, b->count, lim->max_context, lim->max_prefill};
+    FeOptions fopt = {b->items, b->count, lim->max_context, lim->max_prefill, IR_DTYPE_F32};
     IrGraph *g = fe_load_model(model, &fopt, d);
     if (!g) return false;
     if (cli_graph_is_decoder(g)) {

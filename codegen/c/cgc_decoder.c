@@ -15,7 +15,8 @@ static bool cgc_decoder_fail(const IrGraph *g, Diag *d, const char *why) {
 
 bool cgc_decoder_check(const CgModule *m, Diag *d) {
     if (!m->is_decoder) return true;
-    if (m->kv.dtype != IR_DTYPE_F32) return cgc_decoder_fail(m->g, d, "its KV cache is not f32");
+    if (m->kv.dtype != IR_DTYPE_F32 && m->kv.dtype != IR_DTYPE_F16 && m->kv.dtype != IR_DTYPE_BF16)
+        return cgc_decoder_fail(m->g, d, "its KV cache is not f32, f16 or bf16");
     return true;
 }
 

@@ -43,8 +43,12 @@ bool cgc_emit_linear(CgcEmitter *e, const IrNode *n) {
     const CgCall *c = &cgc_kernel(e, n)->call;
     const int64_t *p = c->params; /* m k n transpose_w w0 w1 */
     char bias[16];
-    fprintf(e->f, "    /* x [%lld, %lld], w [%lld, %lld]%s */\n", (long long)p[0], (long long)p[1],
-            (long long)p[4], (long long)p[5], c->operands[2].absent ? "" : ", bias [N]");
+    fprintf(e->f, "    /* x [%lld, %lld], w [%lld, %lld]%s%s%s */\n", (long long)p[0],
+            (long long)p[1], (long long)p[4], (long long)p[5],
+            c->id == CG_KRT_LINEAR_WF ? " stored as " : "",
+            c->id == CG_KRT_LINEAR_WF ? ir_wformat_name((IrWFormat)p[3]) : "",
+            c->operands[2].absent ? "" : ", bias [N]");
+    /* the last argument: transpose_w (f32), or the weight's format (_wf) */
     fprintf(e->f, "    %s(pool, x0, x1, %s, y0, %lld, %lld, %lld, %d);\n", c->symbol,
             ARG(c, 2, bias), (long long)p[0], (long long)p[1], (long long)p[2], (int)p[3]);
     return true;

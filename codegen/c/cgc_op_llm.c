@@ -12,12 +12,15 @@ bool cgc_emit_kv_attention(CgcEmitter *e, const IrNode *n) {
     char lit[64];
     if (!cgc_double_literal(c->floats[0], "", lit, sizeof lit))
         return cgc_node_fail(e, n, "scale must be finite");
+    /* the cache pointer in elements of its dtype: a 16-bit cache (--kv) is uint16_t */
+    const char *cache = c->id == CG_KRT_KV_ATTENTION_F32 ? "kv->cache" : "(uint16_t *)kv->cache";
     fprintf(e->f,
             "    if (kv->capacity != %lld) return KILN_ERR_CONTEXT;\n"
-            "    if (!%s(x0, x1, x2, y0, kv->cache + %lld, kv->cache + %lld, "
+            "    if (!%s(x0, x1, x2, y0, %s + %lld, %s + %lld, "
             "%lld, kv->pos,\n        kv->rows, %lld, %lld, %lld, %lld, %s))\n"
             "        return KILN_ERR_CONTEXT;\n    return KILN_OK;\n",
-            (long long)p[0], c->symbol, (long long)p[1], (long long)p[2], (long long)p[0],
-            (long long)p[3], (long long)p[4], (long long)p[5], (long long)p[6], lit);
+            (long long)p[0], c->symbol, cache, (long long)p[1], cache, (long long)p[2],
+            (long long)p[0], (long long)p[3], (long long)p[4], (long long)p[5], (long long)p[6],
+            lit);
     return true;
 }

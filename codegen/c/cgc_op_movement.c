@@ -53,6 +53,15 @@ bool cgc_emit_gather(CgcEmitter *e, const IrNode *n) {
         return cgc_unsupported_dtype(e, n, idx->dtype);
     const CgCall *c = &cgc_kernel(e, n)->call;
     const int64_t *p = c->params; /* outer axis_len n_indices row */
+    if (c->id == CG_KRT_GATHER_WF) {
+        /* p: axis_len n_indices row format */
+        fprintf(e->f,
+                "    /* table [%lld, %lld] stored as %s, %lld rows read */\n"
+                "    return %s(x0, x1, y0, %lld, %lld, %lld, %d) ? KILN_OK : KILN_ERR_INDEX;\n",
+                (long long)p[0], (long long)p[2], ir_wformat_name((IrWFormat)p[3]), (long long)p[1],
+                c->symbol, (long long)p[0], (long long)p[1], (long long)p[2], (int)p[3]);
+        return true;
+    }
     fprintf(e->f,
             "    /* data [%lld, %lld, %lld] along its middle dim, %lld indices */\n"
             "    return %s(x0, x1, y0, %lld, %lld, %lld, %lld * sizeof *x0) ? KILN_OK "

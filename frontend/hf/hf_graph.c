@@ -39,13 +39,17 @@ typedef struct HfBuild {
     HfLayer *layers;
     const char *prefix; /* "" for prefill, "decode." for decode */
     int64_t s;          /* rows of the entry being built */
+    /* whether 2-D weights loaded now keep a 16-bit stored type (a packed constant that only
+     * Linear with transpose_w=1 and Gather read); GPT-2's Conv1D weights [K, N] do not */
+    bool keep_stored;
+    IrDtype kv_dtype; /* of the KV cache states (FeOptions.kv_dtype) */
 } HfBuild;
 
 static int hf_w(HfBuild *b, const char *fmt, int64_t layer, int rank, int64_t d0, int64_t d1) {
     char name[256];
     snprintf(name, sizeof name, fmt, layer);
     int64_t dims[2] = {d0, d1};
-    return hf_weight(&b->w, b->g, name, rank, dims, b->d);
+    return hf_weight(&b->w, b->g, name, rank, dims, rank == 2 && b->keep_stored, b->d);
 }
 
 static bool hf_exists(HfBuild *b, const char *fmt, int64_t layer) {
@@ -124,8 +128,10 @@ static bool hf_load_weights(HfBuild *b) {
     for (int64_t i = 0; i < c->layers; i++) {
         HfLayer *L = &b->layers[i];
         memset(L, 0xff, sizeof *L); /* every id -1 */
+        b->keep_stored = !gpt2;
         if (!(gpt2 ? hf_load_gpt2_layer(b, i, L) : hf_load_layer(b, i, L))) return false;
     }
+    b->keep_stored = true; /* embeddings (Gather) and lm_head (Linear, transpose_w=1) */
     b->norm_f_b = b->pos_embed = -1;
     if (gpt2) {
         b->embed = hf_w(b, "transformer.wte.weight", 0, 2, c->vocab, H);
@@ -322,7 +328,7 @@ static void hf_facts(const HfBuild *b, const int *prefill, const int *decode) {
     g->meta.eos_token_id = c->eos;
     g->meta.pad_token_id = c->pad;
     for (int64_t l = 0; l < c->layers; l++) {
-        IrState st = {IR_STATE_KV_CACHE, l, IR_DTYPE_F32, b->max_context, c->kv_heads, c->head_dim};
+        IrState st = {IR_STATE_KV_CACHE, l, b->kv_dtype, b->max_context, c->kv_heads, c->head_dim};
         ir_state_add(g, &st);
     }
     ir_entry_add(g, "prefill", prefill, 2, prefill + 2, 1);
@@ -360,6 +366,13 @@ static bool hf_limits(HfBuild *b, const char *path, const FeOptions *opt) {
     }
     b->max_context = ctx;
     b->max_prefill = pre;
+    b->kv_dtype = opt ? opt->kv_dtype : IR_DTYPE_F32;
+    if (b->kv_dtype != IR_DTYPE_F32 && b->kv_dtype != IR_DTYPE_F16 &&
+        b->kv_dtype != IR_DTYPE_BF16) {
+        diag_at(b->d, path, NULL, NULL, "--kv must be f32, f16 or bf16, not %s",
+                ir_dtype_name(b->kv_dtype));
+        return false;
+    }
     return true;
 }
 

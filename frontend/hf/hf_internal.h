@@ -55,9 +55,12 @@ typedef struct HfWeights {
 bool hf_weights_open(HfWeights *w, const char *dir, IrGraph *g, Diag *d);
 void hf_weights_close(HfWeights *w);
 
-/* The tensor `name` as an f32 constant of exactly the given dims (f16/bf16 converted, f32
- * borrowed from the mapping); -1 with a message when missing or mis-shaped. */
-int hf_weight(HfWeights *w, IrGraph *g, const char *name, int rank, const int64_t *dims, Diag *d);
+/* The tensor `name` as an f32 constant of exactly the given dims, borrowed from the mapping:
+ * f32 as it is; f16/bf16 with keep_stored as a packed constant of that format (ir/wformat.h,
+ * the stored bytes), else converted to f32 once. -1 with a message when missing or
+ * mis-shaped. */
+int hf_weight(HfWeights *w, IrGraph *g, const char *name, int rank, const int64_t *dims,
+              bool keep_stored, Diag *d);
 /* Whether the tensor exists. */
 bool hf_weight_exists(const HfWeights *w, const char *name);
 

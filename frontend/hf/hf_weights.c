@@ -1,8 +1,9 @@
 /* The weights of a Hugging Face folder: model.safetensors, or the shards that
  * model.safetensors.index.json names (each resolved inside the folder). Tensors become f32
- * constants: f32 data is borrowed from the mapping, f16/bf16 is converted once at load, because
- * the C backend's heavy kernels are f32-only and a Cast node per weight would keep both copies
- * alive in the compiled weights. */
+ * constants: f32 data is borrowed from the mapping; an f16/bf16 projection weight or embedding
+ * keeps its stored bytes as a packed constant (ir/wformat.h), which the Linear and Gather
+ * kernels read in place, so a bf16 checkpoint stays bf16; other f16/bf16 tensors (norms,
+ * biases, GPT-2's [K, N] Conv1D weights) are converted once at load. */
 #include "hf_internal.h"
 
 #include <stdlib.h>
@@ -124,7 +125,8 @@ bool hf_weight_exists(const HfWeights *w, const char *name) {
     return hf_find(w, name, &f) != NULL;
 }
 
-int hf_weight(HfWeights *w, IrGraph *g, const char *name, int rank, const int64_t *dims, Diag *d) {
+int hf_weight(HfWeights *w, IrGraph *g, const char *name, int rank, const int64_t *dims,
+              bool keep_stored, Diag *d) {
     int file = -1;
     const StTensor *t = hf_find(w, name, &file);
     if (!t) {
@@ -166,6 +168,9 @@ int hf_weight(HfWeights *w, IrGraph *g, const char *name, int rank, const int64_
     int v;
     if (t->dtype == IR_DTYPE_F32) {
         v = ir_const_add(g, name, &type, st_data_for(t, g), t->nbytes, false);
+    } else if (keep_stored && rank == 2) {
+        IrWFormat f = t->dtype == IR_DTYPE_F16 ? IR_WFMT_F16 : IR_WFMT_BF16;
+        v = ir_const_add_packed(g, name, &type, f, st_data_for(t, g), t->nbytes, false);
     } else {
         float *f = ir_alloc(g, (size_t)numel * sizeof(float));
         const unsigned char *src = st_data_for(t, g);

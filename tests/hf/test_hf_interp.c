@@ -3,7 +3,11 @@
  * input_ids.npy), within 1e-4 x max(1, |ref|):
  *   1. one prefill of all 16 ids;
  *   2. a prefill of 5 ids, a second prefill of 3 at position 5, then 8 decode steps;
- *   3. (llama) a full cache: the call that would pass max_context fails and says so. */
+ *   3. (llama) a full cache: the call that would pass max_context fails and says so;
+ *   4. (llama) a bf16 / f16 KV cache (kiln compile --kv): the stored keys and values are rounded,
+ *      so the logits move away from the f32 cache's (relative error above 1e-5) but stay within
+ *      the bound the compiled kernels meet (tests/quant/test_hf_quant.sh). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +27,8 @@ typedef struct Ref {
     double *logits;  /* logits.npy, [n, vocab] */
 } Ref;
 
+static IrDtype ref_kv = IR_DTYPE_F32; /* the KV cache dtype load_ref asks the frontend for */
+
 static bool load_ref(const char *type, int64_t max_context, Ref *r) {
     memset(r, 0, sizeof *r);
     char rel[256];
@@ -31,7 +37,7 @@ static bool load_ref(const char *type, int64_t max_context, Ref *r) {
     snprintf(dir, sizeof dir, "%s", test_source_path(rel));
     Diag d;
     diag_init(&d);
-    FeOptions fo = {NULL, 0, max_context, 16};
+    FeOptions fo = {NULL, 0, max_context, 16, ref_kv};
     r->g = fe_load_model(dir, &fo, &d);
     IrTensor ids, logits;
     memset(&ids, 0, sizeof ids);
@@ -169,7 +175,42 @@ static void check_full_cache(void) {
     free_ref(&r);
 }
 
+static void check_kv16(IrDtype kv_dtype, double bound) {
+    Ref r;
+    ref_kv = kv_dtype;
+    bool loaded = load_ref("llama", 64, &r);
+    ref_kv = IR_DTYPE_F32;
+    if (!loaded) {
+        free_ref(&r);
+        return;
+    }
+    Diag d;
+    diag_init(&d);
+    InterpKvCache kv;
+    memset(&kv, 0, sizeof kv);
+    float *got = malloc((size_t)(r.n * r.vocab) * sizeof *got);
+    KILN_ASSERT(got != NULL);
+    bool ok = run_entry(&r, 0, r.ids, r.n, &kv, got, &d);
+    if (!ok) diag_print(&d, stderr);
+    if (CHECK(ok)) {
+        double num = 0, den = 0;
+        for (int64_t i = 0; i < r.n * r.vocab; i++) {
+            num += (got[i] - r.logits[i]) * (got[i] - r.logits[i]);
+            den += r.logits[i] * r.logits[i];
+        }
+        double rel = sqrt(num / den);
+        printf("llama, %s KV cache: logits relative error %.3e\n", ir_dtype_name(kv_dtype), rel);
+        CHECK(rel > 1e-5 && rel < bound);
+    }
+    interp_kv_free(&kv);
+    free(got);
+    free_ref(&r);
+    diag_free(&d);
+}
+
 int main(void) {
+    check_kv16(IR_DTYPE_BF16, 2e-2);
+    check_kv16(IR_DTYPE_F16, 5e-3);
     static const char *const types[] = {"glm", "glm4", "llama", "qwen2", "gpt2"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) check_model(types[i]);
     check_full_cache();
