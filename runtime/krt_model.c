@@ -13,8 +13,9 @@ static void *krt_model_alloc(uint64_t bytes) {
     return krt_alloc_aligned((size_t)bytes);
 }
 
-int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
-                   size_t weights_bytes, void *workspace, size_t workspace_bytes) {
+/* krt_model_init without its refusal of device models (krt_model_create opens the device). */
+static int krt_model_setup(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
+                           size_t weights_bytes, void *workspace, size_t workspace_bytes) {
     if (!ctx || !table) return KILN_ERR_ARGUMENT;
     if (!weights && table->embedded_weights) {
         weights = table->embedded_weights();
@@ -32,6 +33,12 @@ int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void 
         .workspace = workspace,
     };
     return KILN_OK;
+}
+
+int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
+                   size_t weights_bytes, void *workspace, size_t workspace_bytes) {
+    if (table && table->device) return KILN_ERR_ARGUMENT;
+    return krt_model_setup(ctx, table, weights, weights_bytes, workspace, workspace_bytes);
 }
 
 /* Reads the weights file of table into *out (NULL when they are embedded). */
@@ -67,8 +74,8 @@ int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const ch
         free(weights);
         return KILN_ERR_NO_MEMORY;
     }
-    status = krt_model_init(ctx, table, weights, (size_t)table->weights_file_bytes, workspace,
-                            (size_t)table->workspace_bytes);
+    status = krt_model_setup(ctx, table, weights, (size_t)table->weights_file_bytes, workspace,
+                             (size_t)table->workspace_bytes);
     if (status != KILN_OK) {
         free(ctx);
         free(workspace);
@@ -77,6 +84,17 @@ int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const ch
     }
     ctx->owned_weights = weights;
     ctx->owned_workspace = workspace;
+    if (table->device) {
+        /* the device keeps the workspace arena and the KV cache; the host workspace holds
+         * only the staging buffers the host API writes (prefill ids, positions, logits) */
+        status = table->device->open(ctx);
+        if (status != KILN_OK) {
+            krt_model_destroy(ctx);
+            return status;
+        }
+        *out = ctx;
+        return KILN_OK;
+    }
     ctx->owned_pool = krt_pool_create(krt_threads_default());
     if (!ctx->owned_pool) {
         krt_model_destroy(ctx);
@@ -97,6 +115,7 @@ int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const ch
 
 void krt_model_destroy(KrtModelContext *ctx) {
     if (!ctx) return;
+    if (ctx->device && ctx->table && ctx->table->device) ctx->table->device->close(ctx);
     krt_pool_destroy(ctx->owned_pool);
     free(ctx->owned_weights);
     free(ctx->owned_workspace);
@@ -143,6 +162,9 @@ const char *krt_model_status_string(int status) {
         return "an index input is out of range";
     case KILN_ERR_CONTEXT:
         return "the KV cache is full (max_context reached)";
+    case KILN_ERR_DEVICE:
+        return "no usable GPU: the CUDA driver (libcuda.so.1) or a device is missing, or a "
+               "device call failed (the library's <prefix>_device_error says which)";
     default:
         return "unknown status";
     }

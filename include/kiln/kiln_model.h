@@ -29,6 +29,7 @@ enum {
     KILN_ERR_NO_MEMORY = 4, /* a convenience allocation (create) failed */
     KILN_ERR_INDEX = 5,     /* an index input (Gather) is out of range */
     KILN_ERR_CONTEXT = 6,   /* a decoder's KV cache is full: the call would pass max_context */
+    KILN_ERR_DEVICE = 7,    /* a GPU model: no usable driver or device, or a device call failed */
 };
 
 /* Element types, numbered as kiln's IR numbers them. */
