@@ -164,7 +164,7 @@ const char *krt_model_status_string(int status) {
         return "the KV cache is full (max_context reached)";
     case KILN_ERR_DEVICE:
         return "no usable GPU: the CUDA driver (libcuda.so.1) or a device is missing, or a "
-               "device call failed (the library's <prefix>_device_error says which)";
+               "device call failed";
     default:
         return "unknown status";
     }

@@ -141,8 +141,7 @@ bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, i
         }
         int st = m->create(&cd->ctx, weights);
         if (st != KILN_OK) {
-            diag_at(d, weights ? weights : cd->lib.path, NULL, NULL, "cannot create the model: %s",
-                    m->status_string(st));
+            cli_lib_create_error(&cd->lib, st, weights ? weights : cd->lib.path, d);
             cd->ctx = NULL;
             ok = false;
         }
