@@ -12,6 +12,15 @@
 #ifndef KILN_KRT_CUDA_KERNELS_CUH
 #define KILN_KRT_CUDA_KERNELS_CUH
 
+/* The <math.h> constants the scalar-function templates (ir/scalar.h) use, which NVRTC does not
+ * predefine. */
+#ifndef NAN
+#define NAN __int_as_float(0x7fc00000)
+#endif
+#ifndef INFINITY
+#define INFINITY __int_as_float(0x7f800000)
+#endif
+
 #define KRT_CU_TILE 16 /* linear/matmul tile: blocks of 16 x 16 threads, one output each */
 #define KRT_CU_ROW_THREADS 256 /* row kernels (norms, softmax): one block of these per row */
 #define KRT_CU_ATTN_THREADS 128 /* attention: one block per (batch, query row, head) */
