@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-const CgBackend *cgc_backend_get(void); /* codegen/c/cgc_backend.c */
+const CgBackend *cgc_backend_get(void);  /* codegen/c/cgc_backend.c */
+const CgBackend *cgcu_backend_get(void); /* codegen/cuda/cgcu_backend.c */
 
 /* Every backend built into kiln, the default first. A function rather than a table of
  * pointers because each backend's struct lives in its own file. */
@@ -12,6 +13,8 @@ static const CgBackend *cg_registry(int i) {
     switch (i) {
     case 0:
         return cgc_backend_get();
+    case 1:
+        return cgcu_backend_get();
     default:
         return NULL;
     }

@@ -13,10 +13,11 @@ typedef struct CgStats {
 } CgStats;
 
 typedef struct CgOptions {
-    const char *out_dir; /* existing folder to write into */
-    const char *prefix;  /* C identifier prefix of the generated API, e.g. "mlp" */
-    bool embed_weights;  /* weights as a const array in the generated C instead of a file */
-    CgStats *stats;      /* filled when not NULL */
+    const char *out_dir;   /* existing folder to write into */
+    const char *prefix;    /* C identifier prefix of the generated API, e.g. "mlp" */
+    bool embed_weights;    /* weights as a const array in the generated C instead of a file */
+    CgStats *stats;        /* filled when not NULL */
+    const char *cuda_arch; /* the cuda target's GPU architecture ("sm_90" when NULL) */
 } CgOptions;
 
 /* How build() turns an emitted folder into out_dir/lib<prefix>.so. */

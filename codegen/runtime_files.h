@@ -14,4 +14,9 @@ typedef struct CgEmbeddedFile {
 extern const CgEmbeddedFile cg_runtime_files[];
 extern const int cg_runtime_file_count;
 
+/* The GPU runtime (runtime/cuda/) that the cuda target writes next to its models: the host
+ * part (krt_cuda.c, krt_cuda.h) and the device header NVRTC compiles with each model. */
+extern const CgEmbeddedFile cg_cuda_runtime_files[];
+extern const int cg_cuda_runtime_file_count;
+
 #endif

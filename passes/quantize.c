@@ -9,7 +9,8 @@
  * Its format is the first --weights-override pattern (fnmatch glob on the tensor's name) that
  * matches, else --weights for weights some Linear reads, else it stays as it is (the stored
  * type a frontend kept: a bf16 checkpoint stays bf16). An embedding table read only by Gather
- * keeps its stored format unless an override names it; one tied to lm_head follows lm_head.
+ * keeps its stored format unless an override names it or --weights is a float format (f32,
+ * f16, bf16: a storage type); one tied to lm_head follows lm_head.
  * Packed rows run along the input dimension, so a weight read with transpose_w=0 (w[K, N]) is
  * transposed to [N, K] and its readers switched to transpose_w=1. A weight another op reads
  * stays dense (an error when an override names it), and K not a multiple of the format's
@@ -159,6 +160,14 @@ static bool qz_target(const IrValue *val, const QzUse *u, QzOverride *o, int n_o
             return true;
         }
     if (dflt && u->linear_t + u->linear_n > 0) {
+        *f = *dflt;
+        return true;
+    }
+    /* a float --weights (f32, f16, bf16) is a storage type, not a quantization: embedding
+     * tables take it too, so --weights f32 widens a bf16 checkpoint entirely */
+    bool float_format =
+        dflt && (*dflt == IR_WFMT_DENSE || *dflt == IR_WFMT_F16 || *dflt == IR_WFMT_BF16);
+    if (float_format && u->gather > 0 && u->other_node < 0) {
         *f = *dflt;
         return true;
     }

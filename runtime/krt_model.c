@@ -22,8 +22,9 @@ static int krt_model_kernels(const KrtKernels **out) {
     return KILN_OK;
 }
 
-int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
-                   size_t weights_bytes, void *workspace, size_t workspace_bytes) {
+/* krt_model_init without its refusal of device models (krt_model_create opens the device). */
+static int krt_model_setup(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
+                           size_t weights_bytes, void *workspace, size_t workspace_bytes) {
     if (!ctx || !table) return KILN_ERR_ARGUMENT;
     const KrtKernels *kernels;
     int status = krt_model_kernels(&kernels);
@@ -46,6 +47,12 @@ int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void 
     };
     ctx->pool = krt_pool_init_solo(&ctx->solo, kernels);
     return KILN_OK;
+}
+
+int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
+                   size_t weights_bytes, void *workspace, size_t workspace_bytes) {
+    if (table && table->device) return KILN_ERR_ARGUMENT;
+    return krt_model_setup(ctx, table, weights, weights_bytes, workspace, workspace_bytes);
 }
 
 /* Reads the weights file of table into *out (NULL when they are embedded). */
@@ -81,8 +88,8 @@ int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const ch
         free(weights);
         return KILN_ERR_NO_MEMORY;
     }
-    status = krt_model_init(ctx, table, weights, (size_t)table->weights_file_bytes, workspace,
-                            (size_t)table->workspace_bytes);
+    status = krt_model_setup(ctx, table, weights, (size_t)table->weights_file_bytes, workspace,
+                             (size_t)table->workspace_bytes);
     if (status != KILN_OK) {
         free(ctx);
         free(workspace);
@@ -91,6 +98,19 @@ int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const ch
     }
     ctx->owned_weights = weights;
     ctx->owned_workspace = workspace;
+    if (table->device) {
+        /* the device keeps the workspace arena and the KV cache; the host workspace holds
+         * only the staging buffers the host API writes (prefill ids, positions, logits), and
+         * no host pool runs kernels */
+        ctx->pool = NULL;
+        status = table->device->open(ctx);
+        if (status != KILN_OK) {
+            krt_model_destroy(ctx);
+            return status;
+        }
+        *out = ctx;
+        return KILN_OK;
+    }
     ctx->owned_pool = krt_pool_create_with(krt_threads_default(), ctx->kernels);
     if (!ctx->owned_pool) {
         krt_model_destroy(ctx);
@@ -111,6 +131,7 @@ int krt_model_create(KrtModelContext **out, const KrtModelTable *table, const ch
 
 void krt_model_destroy(KrtModelContext *ctx) {
     if (!ctx) return;
+    if (ctx->device && ctx->table && ctx->table->device) ctx->table->device->close(ctx);
     krt_pool_destroy(ctx->owned_pool);
     free(ctx->owned_weights);
     free(ctx->owned_workspace);
@@ -160,6 +181,9 @@ const char *krt_model_status_string(int status) {
     case KILN_ERR_ISA:
         return "KILN_ISA names an instruction set that is unknown (portable, avx2, avx512, neon) "
                "or that this CPU or build cannot run";
+    case KILN_ERR_DEVICE:
+        return "no usable GPU: the CUDA driver (libcuda.so.1) or a device is missing, or a "
+               "device call failed";
     default:
         return "unknown status";
     }

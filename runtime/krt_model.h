@@ -54,6 +54,17 @@ typedef struct KrtDecoderTable {
     KrtEntryFn prefill, decode;
 } KrtDecoderTable;
 
+/* A model whose entries run on a device (the CUDA backend, runtime/cuda/): krt_model_create
+ * calls open after the weights are checked, to make the device state (KrtModelContext.device:
+ * device copies of the weights, the workspace and the KV cache, whose device address it puts
+ * in kv_cache), and krt_model_destroy calls close. Such a model has no _init (it allocates)
+ * and no host KV cache or thread pool. open returns KILN_OK or a KILN_ERR_* code
+ * (KILN_ERR_DEVICE: no usable driver or device). */
+typedef struct KrtDeviceOps {
+    int (*open)(KrtModelContext *ctx);
+    void (*close)(KrtModelContext *ctx);
+} KrtDeviceOps;
+
 typedef struct KrtModelTable {
     uint64_t payload_bytes;      /* weight payload after the 64-byte header */
     uint64_t weights_hash;       /* the header's checksum of layout and data */
@@ -65,6 +76,7 @@ typedef struct KrtModelTable {
     int n_inputs, n_outputs;        /* plain models: the run entry's parameters */
     KrtEntryFn run;                 /* plain models; NULL for decoders */
     const KrtDecoderTable *decoder; /* decoders; NULL for plain models */
+    const KrtDeviceOps *device;     /* device models; NULL when the entries run on the host */
 } KrtModelTable;
 
 /* One loaded model. The fields belong to the runtime; the type is complete so that a caller
@@ -88,13 +100,15 @@ struct KrtModelContext {
      * fields before keep their offsets for code that reads them.) */
     const struct KrtKernels *kernels;
     KrtPoolSolo solo;
+    void *device; /* device models: the state table->device->open made (else NULL) */
 };
 
 /* ---- every model -------------------------------------------------------------------------
  * No allocation: weights = the bytes of the weights file (NULL: the embedded ones, if any),
  * workspace of table->workspace_bytes. Both must stay valid while ctx is used and be 8-byte
  * aligned (64 is best). Weights of another model give KILN_ERR_WEIGHTS, a KILN_ISA this CPU
- * cannot run (krt_isa.h) KILN_ERR_ISA. */
+ * cannot run (krt_isa.h) KILN_ERR_ISA. A device model
+ * (table->device) needs device memory: its _init returns KILN_ERR_ARGUMENT (use _create). */
 int krt_model_init(KrtModelContext *ctx, const KrtModelTable *table, const void *weights,
                    size_t weights_bytes, void *workspace, size_t workspace_bytes);
 /* Allocates the context, its workspace (and a decoder's KV cache), reads the weights file

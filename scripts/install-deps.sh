@@ -21,24 +21,30 @@ declare -A probe=(
     [python3-pip]="pymod:pip"
     [python3-venv]="pyimport:ensurepip"
     [libclang-rt-14-dev]="glob:/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a"
+    [nvidia-cuda-toolkit]="nvrtc:libnvrtc.so"
 )
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes, for the fuzz stage of
 # scripts/test.sh (scripts/fuzz.sh). graphviz is optional: a failure to install it is only a
 # warning. python3-pip is used by the test setup to fetch ONNX's conformance data (pip download
 # of the onnx wheel, no Python code of ours runs at test time) and by the `kiln serve` tests,
 # which pip-install the openai client into build*/serve-venv (tests/serve/; python3-venv is
-# optional: without it that test is skipped).
-optional=" graphviz python3-venv "
+# optional: without it that test is skipped). nvidia-cuda-toolkit (Debian's non-free area) gives
+# NVRTC, which `kiln compile --target cuda` loads with dlopen; a CUDA toolkit already in
+# /usr/local/cuda counts too. It is optional: without it the cuda_ci test is skipped.
+optional=" graphviz python3-venv nvidia-cuda-toolkit "
 
 missing=()
 for pkg in build-essential gcc clang cmake libcjson-dev libmicrohttpd-dev libpng-dev libjpeg-dev \
     python3 llvm-14-tools \
-    graphviz protobuf-c-compiler libprotobuf-c-dev python3-pip python3-venv libclang-rt-14-dev; do
+    graphviz protobuf-c-compiler libprotobuf-c-dev python3-pip python3-venv libclang-rt-14-dev \
+    nvidia-cuda-toolkit; do
     kind=${probe[$pkg]%%:*}
     what=${probe[$pkg]#*:}
     if [ "$kind" = cmd ] && command -v "$what" >/dev/null 2>&1; then continue; fi
     if [ "$kind" = file ] && [ -e "$what" ]; then continue; fi
     if [ "$kind" = glob ] && compgen -G "$what" >/dev/null; then continue; fi
+    if [ "$kind" = nvrtc ] && { [ -e /usr/local/cuda/lib64/$what ] ||
+        /sbin/ldconfig -p 2>/dev/null | grep -q "$what"; }; then continue; fi
     if [ "$kind" = pymod ] && python3 -m "$what" --version >/dev/null 2>&1; then continue; fi
     if [ "$kind" = pyimport ] && python3 -c "import $what" >/dev/null 2>&1; then continue; fi
     if [ "$pkg" = llvm-14-tools ] && command -v FileCheck >/dev/null 2>&1; then continue; fi

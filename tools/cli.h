@@ -254,6 +254,10 @@ typedef struct CliLib {
 /* dlopens path, finds `kiln_model`, checks the ABI version and that the descriptor is sane
  * (dtypes known, ranks <= IR_MAX_RANK, byte counts equal to the shapes). */
 bool cli_lib_open(CliLib *lib, const char *path, Diag *d);
+/* Records "WHERE: cannot create the model: STATUS" for a failed create(); for KILN_ERR_DEVICE
+ * with the library's own account of why (lib<prefix>.so's <prefix>_device_error, when it has
+ * one: a CUDA library). */
+void cli_lib_create_error(const CliLib *lib, int status, const char *where, Diag *d);
 /* Creates a context (weights from the file next to the library unless embedded), runs it once
  * on inputs (which must match the descriptor exactly), reports the outputs like
  * cli_report_outputs, and prints the run time. */

@@ -23,7 +23,9 @@ static const char cli_compile_help[] =
     "  --target NAME       the backend to compile for (default: c); --target list prints the\n"
     "                      registered backends with their descriptions\n"
     "  --emit c|so         c: sources only (default); so: also build DIR/lib<prefix>.so with\n"
-    "                      the target's build step (c: $CC, default cc)\n"
+    "                      the target's build step (c and cuda: $CC, default cc)\n"
+    "  --cuda-arch sm_NN   --target cuda: the GPU architecture NVRTC compiles the cubin for\n"
+    "                      (default sm_90); PTX for compute_NN is embedded beside it\n"
     "  --bind k=v,...      give symbolic dimensions their sizes (repeatable)\n"
     "  --embed-weights     compile the weights into the C code instead of <prefix>.weights\n"
     "  --max-context N     decoder LLMs: KV cache capacity in tokens (default 2048)\n"
@@ -58,7 +60,7 @@ static const char cli_compile_help[] =
 int cli_compile_main(int argc, char **argv) {
     Diag d;
     diag_init(&d);
-    const char *model = NULL, *out = NULL, *emit = "c", *prefix = NULL;
+    const char *model = NULL, *out = NULL, *emit = "c", *prefix = NULL, *cuda_arch = NULL;
     const CgBackend *backend = cg_backend_for_target(NULL, &d);
     bool embed = false, stats_on = false, prune_on = false;
     int level = 2;
@@ -83,6 +85,8 @@ int cli_compile_main(int argc, char **argv) {
                 goto done;
             }
             if (v) backend = cg_backend_for_target(v, &d);
+        } else if (cli_flag_value(argc, argv, &i, "--cuda-arch", &v, &d)) {
+            cuda_arch = v;
         } else if (cli_flag_value(argc, argv, &i, "--emit", &v, &d)) {
             if (v && strcmp(v, "c") != 0 && strcmp(v, "so") != 0)
                 diag_error(&d, "--emit must be 'c' or 'so', not '%s'", v);
@@ -149,6 +153,9 @@ int cli_compile_main(int argc, char **argv) {
         if (!diag_ok(&d)) break;
     }
     if (diag_ok(&d) && !model) diag_error(&d, "no model file given");
+    if (diag_ok(&d) && cuda_arch && backend && strcmp(backend->name, "cuda") != 0)
+        diag_error(&d, "--cuda-arch applies to --target cuda only (the target is %s)",
+                   backend->name);
     if (!diag_ok(&d)) {
         status = cli_usage_error("compile", &d);
         goto done;
@@ -208,6 +215,7 @@ int cli_compile_main(int argc, char **argv) {
         copt.prefix = used_prefix;
         copt.embed_weights = embed;
         copt.stats = &cstats;
+        copt.cuda_arch = cuda_arch;
         CgBuildOptions build = {.prefix = used_prefix};
         ok = cg_emit(backend, g, &copt, &d) &&
              (!bopt.emit_so || backend->build(od.tmp_path, &build, &d)) &&

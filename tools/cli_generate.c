@@ -136,7 +136,7 @@ bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, i
         }
         int st = m->create(&cd->ctx, weights);
         if (st != KILN_OK) {
-            cli_create_error(d, weights ? weights : cd->lib.path, m, st);
+            cli_lib_create_error(&cd->lib, st, weights ? weights : cd->lib.path, d);
             cd->ctx = NULL;
             ok = false;
         }

@@ -98,6 +98,34 @@ bool cli_lib_open(CliLib *lib, const char *path, Diag *d) {
     return true;
 }
 
+void cli_lib_create_error(const CliLib *lib, int status, const char *where, Diag *d) {
+    if (status == KILN_ERR_ISA) { /* the kernel tables asked for and those this CPU runs */
+        cli_create_error(d, where, lib->model, status);
+        return;
+    }
+    char detail[512] = "";
+    /* a GPU library (--target cuda) says why no device can be used: lib<prefix>.so exports
+     * <prefix>_device_error */
+    const char *base = strrchr(lib->path, '/');
+    base = base ? base + 1 : lib->path;
+    size_t len = strlen(base);
+    if (status == KILN_ERR_DEVICE && len > 6 && strncmp(base, "lib", 3) == 0 &&
+        strcmp(base + len - 3, ".so") == 0 && len < 200) {
+        char sym[256];
+        snprintf(sym, sizeof sym, "%.*s_device_error", (int)(len - 6), base + 3);
+        int (*why)(char *, size_t) = NULL;
+        void *p = dlsym(lib->handle, sym);
+        memcpy(&why, &p, sizeof p);
+        if (why) {
+            char msg[400] = "";
+            why(msg, sizeof msg);
+            snprintf(detail, sizeof detail, " (%s)", msg);
+        }
+    }
+    diag_at(d, where, NULL, NULL, "cannot create the model: %s%s",
+            lib->model->status_string(status), detail);
+}
+
 /* The weights file's path: the folder of the library plus the descriptor's file name. */
 static char *cli_weights_path(const CliLib *lib) {
     const char *slash = strrchr(lib->path, '/');
@@ -129,7 +157,7 @@ bool cli_lib_run(CliLib *lib, const IrTensor *inputs, const char *output_dir, Di
     void *ctx = NULL;
     int st = m->create(&ctx, weights);
     if (st != KILN_OK) {
-        cli_create_error(d, weights ? weights : lib->path, m, st);
+        cli_lib_create_error(lib, st, weights ? weights : lib->path, d);
         free(weights);
         return false;
     }

@@ -46,6 +46,20 @@ const CgKernel *cgc_kernel(const CgcEmitter *e, const IrNode *n);
 IR_OPS(CGC_DECLARE_EMIT)
 #undef CGC_DECLARE_EMIT
 
+/* The checks every backend rendering the module with these parts shares (cgc_backend.c):
+ * whether prefix p is a C identifier; whether value v has a static shape and a home (a graph
+ * input or output, a constant, or a planned place in the workspace), with the reason when not;
+ * and whether every graph input and output has a static shape (messages in d). */
+bool cgc_prefix_ok(const char *p);
+/* cgc_prefix_ok and not reserved (cg_prefix_reserved); else false with the message in d. */
+bool cgc_prefix_check(const char *p, Diag *d);
+bool cgc_value_ok(const IrGraph *g, int v, char *reason, size_t cap);
+bool cgc_check_io(const IrGraph *g, Diag *d);
+/* Writes len bytes to dir/name; false with a message naming the path. */
+bool cgc_write_bytes(const char *dir, const char *name, const void *data, size_t len, Diag *d);
+/* cgc_value_ok for every operand of node n. */
+bool cgc_node_values_ok(const IrGraph *g, const IrNode *n, char *reason, size_t cap);
+
 /* Whether node n's function returns a status (int) that the entry points check, rather than
  * void: the ops flagged IR_OPF_STATUS in the op table (ir/ops.h), which read indices from
  * tensors at run time (cgc_calls.c). */
@@ -82,10 +96,20 @@ const char *cgc_ctype(IrDtype t);
 
 /* Writes "node 'NAME' (OP) from FILE" (comment-safe) for node n. */
 void cgc_put_node_origin(FILE *f, const IrGraph *g, const IrNode *n);
+/* Writes the comment above a node's code: its origin, then one line per operand (x<i>/y<i>,
+ * value, type, name). */
+void cgc_put_node_comment(FILE *f, const IrGraph *g, const IrNode *n);
 
 /* Formats v as a C floating literal that reads back exactly, followed by suffix ("f" for a
  * float literal, "" for double), into buf; false for inf and NaN. */
 bool cgc_double_literal(double v, const char *suffix, char *buf, size_t cap);
+
+/* Cast's conversion of the variable `v` (already widened from src: float for f16/bf16) to dst,
+ * as an expression into buf: the runtime's conversion functions named with prefix rt ("krt_":
+ * krt_f32_to_f16, krt_cvt_i32, ...), integer casts through ctype's type names
+ * (cgc_op_elementwise.c). */
+void cgc_cast_expr(IrDtype src, IrDtype dst, const char *rt, const char *(*ctype)(IrDtype),
+                   char *buf, size_t cap);
 
 /* ---- scalar functions (cgc_scalar.c) --------------------------------------------------- */
 
@@ -164,11 +188,13 @@ void cgc_write_header_end(FILE *f, const CgOptions *opt);
 /* <prefix>.c after the node functions. cgc_write_entry writes entry `index` of the module as
  * the static KrtEntryFn entry_<index> (krt_model.h); cgc_write_api the const KrtModelTable
  * <prefix>_table (run_entry: the plain model's entry function, decoder_table: the name of the
- * decoder's KrtDecoderTable; either NULL) and the wrappers every model has (init, create,
- * destroy, workspace_size, attach_pool, status_string); cgc_write_run the wrapper <prefix>_run
- * of a plain model. */
+ * decoder's KrtDecoderTable; either NULL; device_ops: the name of the KrtDeviceOps of a model
+ * whose entries run on a device, NULL for the C backend) and the wrappers every model has (init,
+ * create, destroy, workspace_size, attach_pool, status_string); cgc_write_run the wrapper
+ * <prefix>_run of a plain model. */
 void cgc_write_entry(CgcEmitter *e, int index);
-void cgc_write_api(CgcEmitter *e, const char *run_entry, const char *decoder_table);
+void cgc_write_api(CgcEmitter *e, const char *run_entry, const char *decoder_table,
+                   const char *device_ops);
 void cgc_write_run(CgcEmitter *e);
 /* <prefix>_model.c of a plain model (decoders: cgc_decoder_write_descriptor). */
 void cgc_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt);
@@ -201,6 +227,9 @@ bool cgc_decoder_check(const CgModule *m, Diag *d);
  * runtime's decoder API; <prefix>_model.c. */
 void cgc_decoder_write_header(FILE *f, const CgModule *m, const CgOptions *opt);
 void cgc_decoder_write_entries(CgcEmitter *e);
+/* The KrtDecoderTable <prefix>_decoder_table naming entry_0 (prefill) and entry_1 (decode),
+ * which the caller has written (cgc_decoder_write_entries writes the C ones, then this). */
+void cgc_decoder_write_table(CgcEmitter *e);
 void cgc_decoder_write_wrappers(CgcEmitter *e);
 void cgc_decoder_write_descriptor(FILE *f, const CgModule *m, const CgOptions *opt);
 

@@ -177,7 +177,8 @@ void cgc_write_run(CgcEmitter *e) {
             g->n_outputs ? "outputs" : "NULL");
 }
 
-void cgc_write_api(CgcEmitter *e, const char *run_entry, const char *decoder_table) {
+void cgc_write_api(CgcEmitter *e, const char *run_entry, const char *decoder_table,
+                   const char *device_ops) {
     FILE *f = e->f;
     const CgModule *m = e->m;
     const char *p = e->opt->prefix;
@@ -200,10 +201,12 @@ void cgc_write_api(CgcEmitter *e, const char *run_entry, const char *decoder_tab
         fputs("    NULL, /* the weights come from a file */\n", f);
     /* n_inputs and n_outputs describe the run entry; a decoder has its decoder table instead */
     fprintf(f,
-            "    %d, /* n_inputs */\n    %d, /* n_outputs */\n    %s, /* run */\n    %s%s,\n};\n\n",
+            "    %d, /* n_inputs */\n    %d, /* n_outputs */\n    %s, /* run */\n    %s%s,\n"
+            "    %s%s, /* device */\n};\n\n",
             run_entry ? e->g->n_inputs : 0, run_entry ? e->g->n_outputs : 0,
             run_entry ? run_entry : "NULL", decoder_table ? "&" : "",
-            decoder_table ? decoder_table : "NULL");
+            decoder_table ? decoder_table : "NULL", device_ops ? "&" : "",
+            device_ops ? device_ops : "NULL");
 
     fprintf(f,
             "size_t %s_workspace_size(void) {\n    return (size_t)%s_table.workspace_bytes;\n}\n\n"

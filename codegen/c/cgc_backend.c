@@ -22,7 +22,7 @@ _Static_assert(sizeof cgc_emit_table / sizeof cgc_emit_table[0] == IR_OP_COUNT,
                "one emitter per op");
 
 /* A prefix becomes part of every exported name: it must be a C identifier. */
-static bool cgc_prefix_ok(const char *p) {
+bool cgc_prefix_ok(const char *p) {
     if (!p || !(isalpha((unsigned char)*p) || *p == '_')) return false;
     for (; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '_')) return false;
@@ -32,7 +32,7 @@ static bool cgc_prefix_ok(const char *p) {
 /* Every value a node or the API touches must have a static shape and a home: a run
  * parameter, a constant (in the weights), or a planned slot inside the workspace. False with
  * the reason otherwise. */
-static bool cgc_value_ok(const IrGraph *g, int v, char *reason, size_t cap) {
+bool cgc_value_ok(const IrGraph *g, int v, char *reason, size_t cap) {
     const IrValue *val = ir_value(g, v);
     size_t bytes = 0;
     if (!ir_type_is_static(&val->type) || !ir_type_nbytes(&val->type, &bytes)) {
@@ -55,7 +55,7 @@ static bool cgc_value_ok(const IrGraph *g, int v, char *reason, size_t cap) {
 
 /* The graph's own inputs and outputs (the run() parameters) need static shapes too, even
  * when no node touches them. */
-static bool cgc_check_io(const IrGraph *g, Diag *d) {
+bool cgc_check_io(const IrGraph *g, Diag *d) {
     bool ok = true;
     for (int io = 0; io < 2; io++) {
         int count = io ? g->n_outputs : g->n_inputs;
@@ -74,7 +74,7 @@ static bool cgc_check_io(const IrGraph *g, Diag *d) {
  * what emit() does can never disagree (the dtype checks live in the emitters today). Emitters
  * read neither the options nor the weights layout, so the trial passes neither; it passes the
  * node's kernel record, lowered alone. */
-static bool cgc_supports(const IrGraph *g, const IrNode *n, char *reason, size_t cap) {
+bool cgc_node_values_ok(const IrGraph *g, const IrNode *n, char *reason, size_t cap) {
     for (int io = 0; io < 2; io++) {
         int count = io ? n->n_outputs : n->n_inputs;
         for (int j = 0; j < count; j++) {
@@ -82,6 +82,11 @@ static bool cgc_supports(const IrGraph *g, const IrNode *n, char *reason, size_t
             if (v >= 0 && !cgc_value_ok(g, v, reason, cap)) return false;
         }
     }
+    return true;
+}
+
+static bool cgc_supports(const IrGraph *g, const IrNode *n, char *reason, size_t cap) {
+    if (!cgc_node_values_ok(g, n, reason, cap)) return false;
     /* the node's kernel record, as cg_lower will compute it */
     CgKernel k;
     if (!cg_lower_kernel(g, (int)(n - g->nodes), &k, reason, cap)) return false;
@@ -123,23 +128,8 @@ static bool cgc_emit_node(CgcEmitter *e, int i) {
     const IrGraph *g = e->g;
     const IrNode *n = &g->nodes[i];
     FILE *f = e->f;
-    fputs("/* ", f);
-    cgc_put_node_origin(f, g, n);
-    fputs("\n", f);
-    for (int io = 0; io < 2; io++) {
-        int count = io ? n->n_outputs : n->n_inputs;
-        for (int j = 0; j < count; j++) {
-            int v = io ? n->outputs[j] : n->inputs[j];
-            if (v < 0) continue;
-            char buf[256];
-            fprintf(f, " *   %s%d: v_%d ", io ? "y" : "x", j, v);
-            cgc_put_comment_text(f, ir_type_str(g, &ir_value(g, v)->type, buf, sizeof buf));
-            fputs(" '", f);
-            cgc_put_comment_text(f, ir_value(g, v)->name);
-            fputs("'\n", f);
-        }
-    }
-    fprintf(f, " */\nstatic %s node_%d(", cgc_node_returns_status(n) ? "int" : "void", i);
+    cgc_put_node_comment(f, g, n);
+    fprintf(f, "static %s node_%d(", cgc_node_returns_status(n) ? "int" : "void", i);
     bool first = true;
     for (int j = 0; j < n->n_inputs; j++) {
         if (n->inputs[j] < 0) continue;
@@ -184,19 +174,17 @@ static bool cgc_emit_source(CgcEmitter *e) {
         char table[512];
         snprintf(table, sizeof table, "%s_decoder_table", p);
         cgc_decoder_write_entries(e);
-        cgc_write_api(e, NULL, table);
+        cgc_write_api(e, NULL, table, NULL);
         cgc_decoder_write_wrappers(e);
     } else {
         cgc_write_entry(e, 0);
-        cgc_write_api(e, "entry_0", NULL);
+        cgc_write_api(e, "entry_0", NULL, NULL);
         cgc_write_run(e);
     }
     return true;
 }
 
-/* Writes len bytes to dir/name. */
-static bool cgc_write_bytes(const char *dir, const char *name, const void *data, size_t len,
-                            Diag *d) {
+bool cgc_write_bytes(const char *dir, const char *name, const void *data, size_t len, Diag *d) {
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
         diag_error(d, "%s: output path too long", dir);
@@ -250,19 +238,24 @@ static bool cgc_write_runtime(const CgOptions *opt, Diag *d) {
     return true;
 }
 
-static bool cgc_emit(const CgModule *m, const CgOptions *opt, Diag *d) {
-    const IrGraph *g = m->g;
-    if (!cgc_prefix_ok(opt->prefix)) {
-        diag_error(d, "prefix '%s' is not a C identifier", opt->prefix ? opt->prefix : "");
+bool cgc_prefix_check(const char *p, Diag *d) {
+    if (!cgc_prefix_ok(p)) {
+        diag_error(d, "prefix '%s' is not a C identifier", p ? p : "");
         return false;
     }
-    if (cg_prefix_reserved(opt->prefix)) {
+    if (cg_prefix_reserved(p)) {
         diag_error(d,
                    "prefix '%s' is reserved: the runtime's symbols begin with krt_ and kiln_ "
                    "(pass another --prefix)",
-                   opt->prefix);
+                   p);
         return false;
     }
+    return true;
+}
+
+static bool cgc_emit(const CgModule *m, const CgOptions *opt, Diag *d) {
+    const IrGraph *g = m->g;
+    if (!cgc_prefix_check(opt->prefix, d)) return false;
     bool ok = cgc_check_io(g, d) && cgc_decoder_check(m, d); /* cg_emit checked every node */
     char *source = NULL;
     size_t source_len = 0;

@@ -73,14 +73,19 @@ void cgc_decoder_write_header(FILE *f, const CgModule *m, const CgOptions *opt) 
 
 void cgc_decoder_write_entries(CgcEmitter *e) {
     const CgModule *m = e->m;
-    const CgcDec dv = cgc_dec(m), *dec = &dv;
-    FILE *f = e->f;
-    const char *p = e->opt->prefix;
     for (int part = 0; part < 2; part++) {
         /* ir_decoder_layout: (ids, positions) -> logits, prefill then decode */
         KILN_ASSERT(m->entries[part].n_inputs == 2 && m->entries[part].n_outputs == 1);
         cgc_write_entry(e, part);
     }
+    cgc_decoder_write_table(e);
+}
+
+void cgc_decoder_write_table(CgcEmitter *e) {
+    const CgModule *m = e->m;
+    const CgcDec dv = cgc_dec(m), *dec = &dv;
+    FILE *f = e->f;
+    const char *p = e->opt->prefix;
     fprintf(f,
             "/* The decoder's figures and entries for the runtime (KrtDecoderTable). */\n"
             "static const KrtDecoderTable %s_decoder_table = {\n"

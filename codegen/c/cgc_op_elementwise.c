@@ -166,8 +166,8 @@ bool cgc_emit_tanh(CgcEmitter *e, const IrNode *n) {
     return cgc_emit_unary(e, n);
 }
 
-/* The expression converting `v` (already widened from src: float for f16/bf16) to dst. */
-static void cgc_cast_expr(IrDtype src, IrDtype dst, char *buf, size_t cap) {
+void cgc_cast_expr(IrDtype src, IrDtype dst, const char *rt, const char *(*ctype)(IrDtype),
+                   char *buf, size_t cap) {
     switch (dst) {
     case IR_DTYPE_F32:
         snprintf(buf, cap, "(float)v");
@@ -176,22 +176,22 @@ static void cgc_cast_expr(IrDtype src, IrDtype dst, char *buf, size_t cap) {
         snprintf(buf, cap, "(double)v");
         return;
     case IR_DTYPE_F16:
-        snprintf(buf, cap, "krt_f32_to_f16((float)v)");
+        snprintf(buf, cap, "%sf32_to_f16((float)v)", rt);
         return;
     case IR_DTYPE_BF16:
-        snprintf(buf, cap, "krt_f32_to_bf16((float)v)");
+        snprintf(buf, cap, "%sf32_to_bf16((float)v)", rt);
         return;
     case IR_DTYPE_BOOL:
-        snprintf(buf, cap, "(uint8_t)(v != 0)");
+        snprintf(buf, cap, "(%s)(v != 0)", ctype(dst));
         return;
     case IR_DTYPE_I8:
     case IR_DTYPE_U8:
     case IR_DTYPE_I32:
     case IR_DTYPE_I64:
         if (ir_dtype_is_float(src))
-            snprintf(buf, cap, "krt_cvt_%s((double)v)", ir_dtype_name(dst));
+            snprintf(buf, cap, "%scvt_%s((double)v)", rt, ir_dtype_name(dst));
         else
-            snprintf(buf, cap, "(%s)v", cgc_ctype(dst));
+            snprintf(buf, cap, "(%s)v", ctype(dst));
         return;
     case IR_DTYPE_COUNT:
         break;
@@ -208,7 +208,7 @@ bool cgc_emit_cast(CgcEmitter *e, const IrNode *n) {
                                               : "";
     const char *vtype = src == IR_DTYPE_F16 || src == IR_DTYPE_BF16 ? "float" : cgc_ctype(src);
     char expr[128];
-    cgc_cast_expr(src, dst, expr, sizeof expr);
+    cgc_cast_expr(src, dst, "krt_", cgc_ctype, expr, sizeof expr);
     if (count == 0) return true;
     if (l->reverse)
         fprintf(e->f, "    for (ptrdiff_t i = %lld; i >= 0; i--) {\n", (long long)count - 1);

@@ -81,3 +81,23 @@ bool cgc_double_literal(double v, const char *suffix, char *buf, size_t cap) {
 void cgc_put_upper(FILE *f, const char *s) {
     for (; *s; s++) fputc(toupper((unsigned char)*s), f);
 }
+
+void cgc_put_node_comment(FILE *f, const IrGraph *g, const IrNode *n) {
+    fputs("/* ", f);
+    cgc_put_node_origin(f, g, n);
+    fputs("\n", f);
+    for (int io = 0; io < 2; io++) {
+        int count = io ? n->n_outputs : n->n_inputs;
+        for (int j = 0; j < count; j++) {
+            int v = io ? n->outputs[j] : n->inputs[j];
+            if (v < 0) continue;
+            char buf[256];
+            fprintf(f, " *   %s%d: v_%d ", io ? "y" : "x", j, v);
+            cgc_put_comment_text(f, ir_type_str(g, &ir_value(g, v)->type, buf, sizeof buf));
+            fputs(" '", f);
+            cgc_put_comment_text(f, ir_value(g, v)->name);
+            fputs("'\n", f);
+        }
+    }
+    fputs(" */\n", f);
+}

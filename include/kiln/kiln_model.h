@@ -30,6 +30,7 @@ enum {
     KILN_ERR_INDEX = 5,     /* an index input (Gather) is out of range */
     KILN_ERR_CONTEXT = 6,   /* a decoder's KV cache is full: the call would pass max_context */
     KILN_ERR_ISA = 7,       /* KILN_ISA names an instruction set unknown or this CPU lacks */
+    KILN_ERR_DEVICE = 8,    /* a GPU model: no usable driver or device, or a device call failed */
 };
 
 /* Element types, numbered as kiln's IR numbers them. */

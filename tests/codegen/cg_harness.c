@@ -160,7 +160,7 @@ bool cgt_build(const CgBackend *b, const IrGraph *g, const char *prefix, bool em
         snprintf(lib->prefix, sizeof lib->prefix, "%s", prefix);
         Diag d;
         diag_init(&d);
-        CgOptions opt = {lib->dir, prefix, embed_weights, NULL};
+        CgOptions opt = {lib->dir, prefix, embed_weights, NULL, NULL};
         /* The generated folder builds with nothing else, under strict flags. (The build step
          * takes $CC, not the sanitizer flags of the test binary.) */
         CgBuildOptions bopt = {.prefix = prefix, .strict = true};
@@ -180,6 +180,20 @@ bool cgt_build(const CgBackend *b, const IrGraph *g, const char *prefix, bool em
     if (ok) {
         lib->model = dlsym(lib->handle, "kiln_model");
         ok = CHECK(lib->model != NULL);
+    }
+    if (ok) {
+        /* a device backend on a machine without the device: built, loaded, not runnable */
+        void *ctx = NULL;
+        char wpath[4200];
+        int st = lib->model->create(
+            &ctx, lib->model->weights_embedded ? NULL : cgt_weights_path(lib, wpath, sizeof wpath));
+        if (ctx) lib->model->destroy(ctx);
+        if (st == KILN_ERR_DEVICE) {
+            printf("skip: backend '%s': '%s' built, but no device runs it here\n", b->name, prefix);
+            cgt_tally_of(b)->skipped++;
+            lib->no_device = true;
+            return false;
+        }
     }
     if (!ok) {
         fprintf(stderr, "backend '%s': building '%s' failed\n", b->name, prefix);

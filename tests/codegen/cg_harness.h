@@ -31,6 +31,7 @@ typedef struct CgtLib {
     char prefix[64];
     void *handle;
     const KilnModel *model;
+    bool no_device; /* built and loaded, but create() found no device to run it on (a skip) */
 } CgtLib;
 
 /* Whether backend b supports every node of g (planned). When not, prints each refused node
@@ -38,8 +39,9 @@ typedef struct CgtLib {
 bool cgt_supported(const CgBackend *b, const IrGraph *g);
 /* Emits g (planned) with backend b into a fresh folder, builds lib<prefix>.so with b's build
  * step in strict mode (for c: $CC -std=c11 -Wall -Wextra -Werror -pedantic -O2), and loads it.
- * False when b does not support g (a skip, see cgt_supported, not a failure) or when any step
- * fails (a failed case for b). */
+ * False when b does not support g (a skip, see cgt_supported, not a failure), when the library
+ * built but its create() returns KILN_ERR_DEVICE (a GPU backend on a machine without one:
+ * lib->no_device, a skip too) or when any step fails (a failed case for b). */
 bool cgt_build(const CgBackend *b, const IrGraph *g, const char *prefix, bool embed_weights,
                CgtLib *lib);
 void cgt_unload(CgtLib *lib);

@@ -58,7 +58,7 @@ static bool write_all(const char *path, const void *data, size_t len) {
 
 static void test_init_and_weights(const CgBackend *b) {
     IrGraph *g = make_mlp("mlp", 1), *other = make_mlp("mlp", 2);
-    CgtLib lib, lib2;
+    CgtLib lib = {0}, lib2 = {0}; /* cgt_build may stop before lib2 */
     if (!cgt_plan(g) || !cgt_plan(other) || !cgt_build(b, g, "mlp", false, &lib) ||
         !cgt_build(b, other, "mlp", false, &lib2))
         goto done;
@@ -203,7 +203,7 @@ static void test_unsupported(void) {
         const char *dir = test_tmpdir("unsupported");
         Diag d;
         diag_init(&d);
-        CgOptions opt = {dir, "unsupported", false, NULL};
+        CgOptions opt = {dir, "unsupported", false, NULL, NULL};
         CHECK(!cg_emit(cg_backend_find("c"), g, &opt, &d));
         CHECK(d.count == 1 &&
               strcmp(d.messages[0], "unsupported.json: node 'sm' (Softmax): the c "

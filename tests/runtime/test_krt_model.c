@@ -49,10 +49,10 @@ static int plain_run(KrtModelContext *ctx, const void *const *inputs, void *cons
 }
 
 static const KrtModelTable plain = {
-    PAYLOAD, HASH, sizeof weights_file, 16 * 4, NULL, 1, 1, plain_run, NULL,
+    PAYLOAD, HASH, sizeof weights_file, 16 * 4, NULL, 1, 1, plain_run, NULL, NULL,
 };
 static const KrtModelTable plain_embedded = {
-    PAYLOAD, HASH, sizeof weights_file, 16 * 4, embedded, 1, 1, plain_run, NULL,
+    PAYLOAD, HASH, sizeof weights_file, 16 * 4, embedded, 1, 1, plain_run, NULL, NULL,
 };
 
 static void test_init_and_run(void) {
@@ -65,8 +65,8 @@ static void test_init_and_run(void) {
           KILN_ERR_ARGUMENT); /* misaligned */
     CHECK(krt_model_init(&ctx, &plain, weights_file, sizeof weights_file - 1, ws, 64) ==
           KILN_ERR_WEIGHTS); /* short */
-    const KrtModelTable other = {PAYLOAD, HASH + 1, sizeof weights_file, 64,  NULL,
-                                 1,       1,        plain_run,           NULL};
+    const KrtModelTable other = {PAYLOAD, HASH + 1, sizeof weights_file, 64,   NULL,
+                                 1,       1,        plain_run,           NULL, NULL};
     CHECK(krt_model_init(&ctx, &other, weights_file, sizeof weights_file, ws, 64) ==
           KILN_ERR_WEIGHTS); /* another model's hash */
     CHECK(krt_model_init(&ctx, &plain, weights_file, sizeof weights_file, ws, 63) ==
@@ -165,7 +165,7 @@ static const KrtDecoderTable dec_table = {
     VOCAB, CAPACITY, PREFILL, 4, 4 * CAPACITY, 1, 2, 128, 192, 0, prefill_entry, decode_entry,
 };
 static const KrtModelTable decoder = {
-    PAYLOAD, HASH, sizeof weights_file, 256, NULL, 0, 0, NULL, &dec_table,
+    PAYLOAD, HASH, sizeof weights_file, 256, NULL, 0, 0, NULL, &dec_table, NULL,
 };
 
 static void test_decoder(void) {
@@ -243,9 +243,49 @@ static void test_isa(void) {
     krt_pool_destroy(two);
 }
 
+/* A device model's hooks (KrtDeviceOps): open is called by create after the weights check and
+ * its status returned; close by destroy. The state is a counter of opens minus closes. */
+typedef struct FakeDevice {
+    int open_status, live;
+} FakeDevice;
+static FakeDevice fake = {KILN_OK, 0};
+
+static int fake_open(KrtModelContext *ctx) {
+    if (fake.open_status != KILN_OK) return fake.open_status;
+    fake.live++;
+    ctx->device = &fake;
+    return KILN_OK;
+}
+
+static void fake_close(KrtModelContext *ctx) {
+    CHECK(ctx->device == &fake);
+    fake.live--;
+}
+
+static const KrtDeviceOps fake_ops = {fake_open, fake_close};
+static const KrtModelTable on_device = {
+    PAYLOAD, HASH, sizeof weights_file, 16 * 4, embedded, 1, 1, plain_run, NULL, &fake_ops,
+};
+
+static void test_device(void) {
+    _Alignas(64) unsigned char ws[64];
+    KrtModelContext ctx;
+    /* init cannot allocate device memory: only create opens a device model */
+    CHECK(krt_model_init(&ctx, &on_device, NULL, 0, ws, sizeof ws) == KILN_ERR_ARGUMENT);
+    KrtModelContext *c = (KrtModelContext *)(uintptr_t)1;
+    fake.open_status = KILN_ERR_DEVICE;
+    CHECK(krt_model_create(&c, &on_device, NULL) == KILN_ERR_DEVICE && c == NULL);
+    CHECK(fake.live == 0);
+    fake.open_status = KILN_OK;
+    CHECK(krt_model_create(&c, &on_device, NULL) == KILN_OK && c && c->device == &fake);
+    CHECK(fake.live == 1 && c->pool == NULL); /* no host thread pool for a device model */
+    krt_model_destroy(c);
+    CHECK(fake.live == 0);
+}
+
 static void test_status_strings(void) {
-    const char *seen[8] = {0};
-    for (int s = KILN_OK; s <= KILN_ERR_ISA; s++) {
+    const char *seen[KILN_ERR_DEVICE + 1] = {0};
+    for (int s = KILN_OK; s <= KILN_ERR_DEVICE; s++) {
         seen[s] = krt_model_status_string(s);
         CHECK(seen[s] && *seen[s] && strcmp(seen[s], "unknown status") != 0);
         for (int t = 0; t < s; t++) CHECK(strcmp(seen[s], seen[t]) != 0);
@@ -259,6 +299,7 @@ int main(void) {
     test_create();
     test_decoder();
     test_isa();
+    test_device();
     test_status_strings();
     return test_finish();
 }
