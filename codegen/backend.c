@@ -5,6 +5,7 @@
 #include <string.h>
 
 const CgBackend *cgc_backend_get(void); /* codegen/c/cgc_backend.c */
+const CgBackend *cgl_backend_get(void); /* codegen/llvm/cgl_backend.c */
 
 /* Every backend built into kiln, the default first. A function rather than a table of
  * pointers because each backend's struct lives in its own file. */
@@ -12,6 +13,8 @@ static const CgBackend *cg_registry(int i) {
     switch (i) {
     case 0:
         return cgc_backend_get();
+    case 1:
+        return cgl_backend_get();
     default:
         return NULL;
     }

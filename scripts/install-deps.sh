@@ -13,6 +13,9 @@ declare -A probe=(
     [libmicrohttpd-dev]="file:/usr/include/microhttpd.h"
     [python3]="cmd:python3"
     [llvm-14-tools]="file:/usr/lib/llvm-14/bin/FileCheck"
+    [llvm-14-dev]="cmd:llvm-config-14"
+    [clang-14]="cmd:clang-14"
+    [lld-14]="cmd:ld.lld-14"
     [graphviz]="cmd:dot"
     [protobuf-c-compiler]="cmd:protoc-c"
     [libprotobuf-c-dev]="file:/usr/include/protobuf-c/protobuf-c.h"
@@ -20,16 +23,20 @@ declare -A probe=(
     [python3-venv]="pyimport:ensurepip"
     [libclang-rt-14-dev]="glob:/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a"
 )
+# llvm-14-dev is the LLVM C API that kiln links (the llvm backend, docs/llvm.md); clang-14 compiles
+# the runtime to bitcode when kiln is built; lld-14 links the llvm backend's libraries (without
+# it the system ld is used, so lld-14 is optional).
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes, for the fuzz stage of
 # scripts/test.sh (scripts/fuzz.sh). graphviz is optional: a failure to install it is only a
 # warning. python3-pip is used by the test setup to fetch ONNX's conformance data (pip download
 # of the onnx wheel, no Python code of ours runs at test time) and by the `kiln serve` tests,
 # which pip-install the openai client into build*/serve-venv (tests/serve/; python3-venv is
 # optional: without it that test is skipped).
-optional=" graphviz python3-venv "
+optional=" graphviz python3-venv lld-14 "
 
 missing=()
 for pkg in build-essential gcc clang cmake libcjson-dev libmicrohttpd-dev python3 llvm-14-tools \
+    llvm-14-dev clang-14 lld-14 \
     graphviz protobuf-c-compiler libprotobuf-c-dev python3-pip python3-venv libclang-rt-14-dev; do
     kind=${probe[$pkg]%%:*}
     what=${probe[$pkg]#*:}
