@@ -201,6 +201,9 @@ typedef struct CliDecoder {
  * apply to folders only. */
 bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, int64_t max_prefill,
                       Diag *d);
+/* The same, compiling a folder with backend (codegen/backend.h; NULL: the default). */
+bool cli_decoder_open_with(CliDecoder *cd, const char *target, const char *backend,
+                           int64_t max_context, int64_t max_prefill, Diag *d);
 /* Destroys the context, closes the library and removes the temporary folder. Safe on a
  * zeroed or failed CliDecoder. */
 void cli_decoder_close(CliDecoder *cd);

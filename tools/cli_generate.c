@@ -85,8 +85,8 @@ static bool cli_check_decoder(const CliLib *lib, Diag *d) {
 }
 
 /* Compiles the folder into a fresh temporary folder; sets cd->tmp_dir and the library path. */
-static char *cli_compile_folder(CliDecoder *cd, const char *dir, int64_t max_context,
-                                int64_t max_prefill, Diag *d) {
+static char *cli_compile_folder(CliDecoder *cd, const char *dir, const char *backend,
+                                int64_t max_context, int64_t max_prefill, Diag *d) {
     FeOptions fopt = {NULL, 0, max_context, max_prefill};
     double t0 = cli_generate_now_ms();
     IrGraph *g = fe_load_model(dir, &fopt, d);
@@ -101,6 +101,7 @@ static char *cli_compile_folder(CliDecoder *cd, const char *dir, int64_t max_con
     } else {
         CliBuildOptions bopt = {0};
         bopt.emit_so = true;
+        bopt.target = backend;
         char prefix[128];
         if (cli_build_model(g, cd->tmp_dir, &bopt, prefix, sizeof prefix, d)) {
             char lib_name[160];
@@ -115,10 +116,15 @@ static char *cli_compile_folder(CliDecoder *cd, const char *dir, int64_t max_con
 
 bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, int64_t max_prefill,
                       Diag *d) {
+    return cli_decoder_open_with(cd, target, NULL, max_context, max_prefill, d);
+}
+
+bool cli_decoder_open_with(CliDecoder *cd, const char *target, const char *backend,
+                           int64_t max_context, int64_t max_prefill, Diag *d) {
     memset(cd, 0, sizeof *cd);
     char *lib_path = NULL;
     if (cli_is_dir(target)) {
-        lib_path = cli_compile_folder(cd, target, max_context, max_prefill, d);
+        lib_path = cli_compile_folder(cd, target, backend, max_context, max_prefill, d);
         if (!lib_path) {
             cli_decoder_close(cd);
             return false;
