@@ -334,7 +334,8 @@ static bool cli_bench_one(const CliBenchShape *s, const char *dir, int64_t param
     CliDecoder cd = {0};
     int64_t ctx = s->prefill > s->decode + 1 ? s->prefill : s->decode + 1;
     if (r->target[0]) printf("target: %s\n", r->target);
-    bool ok = cli_decoder_open_with(&cd, dir, r->target[0] ? r->target : NULL, ctx, s->prefill, d);
+    bool ok =
+        cli_decoder_open_with(&cd, dir, r->target[0] ? r->target : NULL, false, ctx, s->prefill, d);
     double prefill_ms = 0, decode_ms = 0;
     if (ok) {
         printf("compile: %.1f s; weights in the library: %.1f MB\n", cd.compile_ms / 1e3,

@@ -3,8 +3,8 @@
 # interpreter's within the examples' tolerance; embedded weights live in a 64-byte aligned
 # read-only section of the object and the library runs without a weights file; a library
 # builds with no C compiler on PATH; --emit llvm-ir writes the model with its nodes' origins;
-# an aarch64 object is produced for --triple aarch64-linux-gnu; an unsupported node is named
-# before anything is written.
+# an aarch64 object is produced for --triple aarch64-linux-gnu; `kiln run MODEL --jit` matches the
+# interpreter; an unsupported node is named before anything is written.
 . "$KILN_SOURCE_DIR/tests/cli/lib.sh"
 NPY_TOOL=$1
 TOL=1e-5
@@ -33,6 +33,14 @@ check_example mlp mlp batch 1
 check_example mlp mlp batch 3 --llvm-opt 0
 check_example tiny-glm tiny_glm seq 5
 check_example tiny-glm tiny_glm seq 16 --llvm-opt 3 --embed-weights
+
+# --jit: the model file compiled by the llvm backend and run in-process in ORC LLJIT.
+expect_ok "tiny-glm seq=5: run --jit" run "$EX/tiny-glm/model.json" --bind seq=5 --jit \
+    --random-inputs 7 --output-dir "$TMP/jit-y"
+check "tiny-glm seq=5: --jit matches the interpreter" \
+    "$NPY_TOOL" compare "$TMP/jit-y/y.npy" "$TMP/tiny-glm-5-ref/y.npy" "$TOL"
+expect_fail "--jit refuses a library" "--jit compiles a model file" run \
+    "$TMP/tiny-glm-5-llvm/libtiny_glm.so" --jit --random-inputs 7
 
 # Embedded weights: no weights file, a read-only 64-byte aligned section, runs from anywhere.
 E="$TMP/tiny-glm-16-llvm"

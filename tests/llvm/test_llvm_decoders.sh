@@ -1,7 +1,7 @@
 # The llvm backend on the tiny Hugging Face decoders of tests/hf/models: each compiled with
 # --target llvm --emit so and driven by `kiln generate LIB.so` greedily from the reference
 # prompt ids must give exactly the ids transformers generated (reference.json), which the C
-# backend's libraries give too (tests/generate).
+# backend's libraries give too (tests/generate); and gpt2 through `kiln generate MODEL_DIR --jit`.
 . "$KILN_SOURCE_DIR/tests/cli/lib.sh"
 HF="$KILN_SOURCE_DIR/tests/hf/models"
 
@@ -22,4 +22,13 @@ for m in glm glm4 gpt2 llama qwen2; do
         echo "    got:  $got"
     fi
 done
+
+# --jit: the folder compiled in-process into ORC LLJIT, no library; the same ids.
+expect_ok "gpt2: generate --jit" generate "$HF/gpt2" --jit \
+    --tokens "$(ref_ids gpt2 prompt_ids | tr ' ' ',')" -n 24 --ids
+got=$(tail -n 1 "$STDOUT")
+[ "$got" = "$(ref_ids gpt2 generated_ids)" ] && ok "gpt2: --jit ids match transformers" ||
+    bad "gpt2: --jit ids match transformers (got $got)"
+expect_fail "generate --jit refuses a library" "--jit compiles a model folder" generate \
+    "$(ls "$TMP/gpt2"/lib*.so | head -n 1)" --jit --tokens 1,2 -n 2
 finish
