@@ -172,7 +172,7 @@ bool cli_decoder_open_with(CliDecoder *cd, const char *target, const char *backe
 
 void cli_decoder_close(CliDecoder *cd) {
     if (cd->ctx) cd->lib.model->destroy(cd->ctx);
-    if (cd->lib.handle) cli_lib_close(&cd->lib);
+    if (cd->lib.handle || cd->lib.jit) cli_lib_close(&cd->lib);
     if (cd->tmp_dir) cli_remove_tree(cd->tmp_dir);
     free(cd->tmp_dir);
     memset(cd, 0, sizeof *cd);
