@@ -9,7 +9,8 @@
  *     cgl_api.c     entries, KrtModelTable / KrtDecoderTable, the <prefix>_* wrappers, kiln_model
  *     cgl_nodes.c   one function per node from its kernel record
  *       cgl_calls.c   CG_KERNEL_CALL through the call adapters (codegen/llvm/rt/)
- *       cgl_loops.c   CG_KERNEL_LOOP: loop nests, COPY and PROGRAM bodies
+ *       cgl_loops.c   CG_KERNEL_LOOP: loop nests, COPY, OP and PROGRAM bodies
+ *         cgl_elem.c    Cast's conversions and the OP bodies' element functions
  *         cgl_scalar.c  a row of ir/scalar.h: its C template parsed into instructions
  *   cgl_link.c      the linker run of the build step */
 #ifndef KILN_CGL_H
@@ -82,8 +83,7 @@ void cgl_emit_loop(CglEmitter *e, const IrNode *n, const CgLoop *l, const CglArg
  * dtype t's LLVM element type. */
 LLVMValueRef cgl_operand_at(CglEmitter *e, const CglArgs *a, const CgOperand *o, IrDtype t,
                             LLVMValueRef idx);
-/* LLVM element type of dtype t (f32, f64, or an integer of its size; f16/bf16: i16). */
-LLVMTypeRef cgl_elem_type(const CglEmitter *e, IrDtype t);
+
 /* A counted loop for (i = from; i < to; i += step) at the builder: returns i inside the body;
  * cgl_loop_end closes it (the builder ends after the loop). */
 typedef struct CglFor {
@@ -93,6 +93,19 @@ typedef struct CglFor {
 LLVMValueRef cgl_for_begin(CglEmitter *e, CglFor *f, LLVMValueRef from, LLVMValueRef to,
                            LLVMValueRef step);
 void cgl_for_end(CglEmitter *e, CglFor *f);
+
+/* ---- element functions (cgl_elem.c) -------------------------------------------------------- */
+
+/* LLVM element type of dtype t (f32, f64, or an integer of its size; f16/bf16: i16). */
+LLVMTypeRef cgl_elem_type(const CglEmitter *e, IrDtype t);
+/* v of dtype src converted to dst as Cast does (the runtime's conversions). */
+LLVMValueRef cgl_convert(CglEmitter *e, LLVMValueRef v, IrDtype src, IrDtype dst);
+/* Whether node n's CG_BODY_OP function renders, with operand dtypes dt[0..] (dt[0] the output);
+ * the reason otherwise. */
+bool cgl_op_supported(const IrGraph *g, const IrNode *n, const IrDtype *dt, char *reason,
+                      size_t cap);
+/* The OP function of node n on the loaded operands r[0..] (operands 1.. of the loop). */
+LLVMValueRef cgl_op_build(CglEmitter *e, const IrNode *n, const IrDtype *dt, const LLVMValueRef *r);
 
 /* ---- scalar rows (cgl_scalar.c) ---------------------------------------------------------- */
 

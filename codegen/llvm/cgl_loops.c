@@ -2,23 +2,12 @@
  * 1 dropped and dims contiguous for every operand merged (as the C backend does), each operand
  * addressed at base + sum index_d x stride_d elements, the innermost loop unit-stride where the
  * strides allow, so the loop vectorizer sees a plain counted loop over noalias pointers. Bodies:
- * COPY (with the conversions f32 <-> f64) and PROGRAM (a scalar program of ir/scalar.h rows in
- * f32 or f64). */
+ * COPY (with Cast's conversions), OP (cgl_elem.c) and PROGRAM (a scalar program of ir/scalar.h
+ * rows in f32 or f64). */
 #include "cgl.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-LLVMTypeRef cgl_elem_type(const CglEmitter *e, IrDtype t) {
-    switch (t) {
-    case IR_DTYPE_F32:
-        return e->f32;
-    case IR_DTYPE_F64:
-        return e->f64;
-    default:
-        return LLVMIntTypeInContext(e->cx, (unsigned)(8 * ir_dtype_size(t)));
-    }
-}
 
 LLVMValueRef cgl_operand_at(CglEmitter *e, const CglArgs *a, const CgOperand *o, IrDtype t,
                             LLVMValueRef idx) {
@@ -99,9 +88,15 @@ static void cgl_body(CglEmitter *e, const IrNode *n, const CgLoop *l, const CglA
     if (l->body == CG_BODY_COPY) {
         LLVMValueRef src = cgl_operand_at(e, a, &l->operands[1], dt[1], idx[1]);
         LLVMValueRef v = LLVMBuildLoad2(e->b, cgl_elem_type(e, dt[1]), src, "");
-        if (dt[0] == IR_DTYPE_F64 && dt[1] == IR_DTYPE_F32) v = LLVMBuildFPExt(e->b, v, ot, "");
-        if (dt[0] == IR_DTYPE_F32 && dt[1] == IR_DTYPE_F64) v = LLVMBuildFPTrunc(e->b, v, ot, "");
-        LLVMBuildStore(e->b, v, out);
+        LLVMBuildStore(e->b, cgl_convert(e, v, dt[1], dt[0]), out);
+        return;
+    }
+    if (l->body == CG_BODY_OP) {
+        LLVMValueRef r[CG_CALL_MAX_OPERANDS];
+        for (int k = 1; k < l->n_operands; k++)
+            r[k - 1] = LLVMBuildLoad2(e->b, cgl_elem_type(e, dt[k]),
+                                      cgl_operand_at(e, a, &l->operands[k], dt[k], idx[k]), "");
+        LLVMBuildStore(e->b, cgl_op_build(e, n, dt, r), out);
         return;
     }
     KILN_ASSERT(l->body == CG_BODY_PROGRAM);

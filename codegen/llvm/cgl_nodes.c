@@ -41,14 +41,12 @@ static bool cgl_loop_ok(const IrGraph *g, const IrNode *n, const CgLoop *l, char
                         size_t cap) {
     IrDtype out = cgl_dt(g, n, &l->operands[0]);
     switch (l->body) {
-    case CG_BODY_COPY: {
-        IrDtype in = cgl_dt(g, n, &l->operands[1]);
-        bool floats = (in == IR_DTYPE_F32 || in == IR_DTYPE_F64) &&
-                      (out == IR_DTYPE_F32 || out == IR_DTYPE_F64);
-        if (in != out && !floats)
-            return cgl_refuse(reason, cap, "a conversion to %s other than f32 <-> f64 (not yet)",
-                              out);
+    case CG_BODY_COPY: /* every conversion of Cast (cgl_convert) */
         return true;
+    case CG_BODY_OP: {
+        IrDtype dt[CG_CALL_MAX_OPERANDS];
+        for (int k = 0; k < l->n_operands; k++) dt[k] = cgl_dt(g, n, &l->operands[k]);
+        return cgl_op_supported(g, n, dt, reason, cap);
     }
     case CG_BODY_PROGRAM:
         if (out != IR_DTYPE_F32 && out != IR_DTYPE_F64)
@@ -60,11 +58,8 @@ static bool cgl_loop_ok(const IrGraph *g, const IrNode *n, const CgLoop *l, char
                                   cgl_dt(g, n, &l->operands[k]));
         return cgl_program_ok(l->program, l->n_instrs, reason, cap);
     default:
-        snprintf(reason, cap,
-                 "loop bodies of kind %s are not yet rendered (only copies and scalar programs)",
-                 l->body == CG_BODY_OP       ? "op (the op's own element function)"
-                 : l->body == CG_BODY_REDUCE ? "reduce"
-                                             : "scan");
+        snprintf(reason, cap, "loop bodies of kind %s are not yet rendered",
+                 l->body == CG_BODY_REDUCE ? "reduce" : "scan");
         return false;
     }
 }

@@ -5,9 +5,10 @@
 kiln_add_script_test(llvm_examples ${CMAKE_CURRENT_LIST_DIR}/test_llvm.sh $<TARGET_FILE:npy_tool>)
 kiln_add_script_test(llvm_decoders ${CMAKE_CURRENT_LIST_DIR}/test_llvm_decoders.sh)
 set_tests_properties(llvm_examples llvm_decoders PROPERTIES TIMEOUT 600)
-# The ONNX exports of tests/onnx_models that the llvm backend renders whole, through the same
+# The ONNX exports of tests/onnx_models that the llvm backend renders whole (bert_int8 needs the
+# quantized kernels), through the same
 # script and tolerance as the C backend's tests, with KILN_ONNX_TARGET=llvm.
-foreach(spec "gpt2_ts;b2s8;b1s13" "gpt2_dynamo;b2s8;b1s13" "resnet;b1;b2")
+foreach(spec "gpt2_ts;b2s8;b1s13" "gpt2_dynamo;b2s8;b1s13" "resnet;b1;b2" "bert;b2s8;b1s13")
   list(GET spec 0 model)
   list(SUBLIST spec 1 -1 tags)
   kiln_add_script_test(llvm_onnx_${model} ${KILN_TEST_DIR}/onnx_models/test_onnx_model.sh

@@ -175,3 +175,38 @@ int64_t cgl_types(const KilnModel *m, const KilnTensorInfo *t, const KilnDecoder
                   const KrtKvState *kv) {
     return m->n_inputs + t->rank + d->vocab_size + dt->vocab + mt->n_inputs + c->kv_pos + kv->pos;
 }
+
+/* Element conversions of Cast, the runtime's own (kiln_rt.h): what the renderer's COPY loops
+ * call per element (codegen/llvm/cgl_elem.c); inlined once linked. */
+int8_t cgl_cvt_i8(double v);
+uint8_t cgl_cvt_u8(double v);
+int32_t cgl_cvt_i32(double v);
+int64_t cgl_cvt_i64(double v);
+float cgl_f16_to_f32(uint16_t h);
+uint16_t cgl_f32_to_f16(float f);
+float cgl_bf16_to_f32(uint16_t h);
+uint16_t cgl_f32_to_bf16(float f);
+int8_t cgl_cvt_i8(double v) {
+    return krt_cvt_i8(v);
+}
+uint8_t cgl_cvt_u8(double v) {
+    return krt_cvt_u8(v);
+}
+int32_t cgl_cvt_i32(double v) {
+    return krt_cvt_i32(v);
+}
+int64_t cgl_cvt_i64(double v) {
+    return krt_cvt_i64(v);
+}
+float cgl_f16_to_f32(uint16_t h) {
+    return krt_f16_to_f32(h);
+}
+uint16_t cgl_f32_to_f16(float f) {
+    return krt_f32_to_f16(f);
+}
+float cgl_bf16_to_f32(uint16_t h) {
+    return krt_bf16_to_f32(h);
+}
+uint16_t cgl_f32_to_bf16(float f) {
+    return krt_f32_to_bf16(f);
+}
