@@ -6,6 +6,7 @@
 
 const CgBackend *cgc_backend_get(void);  /* codegen/c/cgc_backend.c */
 const CgBackend *cgcu_backend_get(void); /* codegen/cuda/cgcu_backend.c */
+const CgBackend *cgl_backend_get(void);  /* codegen/llvm/cgl_backend.c */
 
 /* Every backend built into kiln, the default first. A function rather than a table of
  * pointers because each backend's struct lives in its own file. */
@@ -15,6 +16,8 @@ static const CgBackend *cg_registry(int i) {
         return cgc_backend_get();
     case 1:
         return cgcu_backend_get();
+    case 2:
+        return cgl_backend_get();
     default:
         return NULL;
     }

@@ -13,11 +13,18 @@ typedef struct CgStats {
 } CgStats;
 
 typedef struct CgOptions {
-    const char *out_dir;   /* existing folder to write into */
-    const char *prefix;    /* C identifier prefix of the generated API, e.g. "mlp" */
-    bool embed_weights;    /* weights as a const array in the generated C instead of a file */
-    CgStats *stats;        /* filled when not NULL */
+    const char *out_dir; /* existing folder to write into */
+    const char *prefix;  /* C identifier prefix of the generated API, e.g. "mlp" */
+    bool embed_weights;  /* weights compiled into the library instead of a file */
+    CgStats *stats;      /* filled when not NULL */
     const char *cuda_arch; /* the cuda target's GPU architecture ("sm_90" when NULL) */
+    /* The llvm backend's (docs/llvm.md); the C backend ignores them. */
+    int opt_level;        /* -O0..-O3 of LLVM's pass pipeline; 0 when not given */
+    bool emit_ir_only;    /* write <prefix>.ll (the model before the runtime is linked) and no
+                           * object file */
+    const char *triple;   /* target triple; NULL: the host's */
+    const char *cpu;      /* NULL: the host CPU (for the host triple), else "generic" */
+    const char *features; /* NULL: the host CPU's features (host triple), else none */
 } CgOptions;
 
 /* How build() turns an emitted folder into out_dir/lib<prefix>.so. */

@@ -15,6 +15,9 @@ declare -A probe=(
     [libjpeg-dev]="file:/usr/include/jpeglib.h"
     [python3]="cmd:python3"
     [llvm-14-tools]="file:/usr/lib/llvm-14/bin/FileCheck"
+    [llvm-14-dev]="cmd:llvm-config-14"
+    [clang-14]="cmd:clang-14"
+    [lld-14]="cmd:ld.lld-14"
     [graphviz]="cmd:dot"
     [protobuf-c-compiler]="cmd:protoc-c"
     [libprotobuf-c-dev]="file:/usr/include/protobuf-c/protobuf-c.h"
@@ -23,6 +26,9 @@ declare -A probe=(
     [libclang-rt-14-dev]="glob:/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a"
     [nvidia-cuda-toolkit]="nvrtc:libnvrtc.so"
 )
+# llvm-14-dev is the LLVM C API that kiln links (the llvm backend, docs/llvm.md); clang-14 compiles
+# the runtime to bitcode when kiln is built; lld-14 links the llvm backend's libraries (without
+# it the system ld is used, so lld-14 is optional).
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes, for the fuzz stage of
 # scripts/test.sh (scripts/fuzz.sh). graphviz is optional: a failure to install it is only a
 # warning. python3-pip is used by the test setup to fetch ONNX's conformance data (pip download
@@ -30,12 +36,13 @@ declare -A probe=(
 # which pip-install the openai client into build*/serve-venv (tests/serve/; python3-venv is
 # optional: without it that test is skipped). nvidia-cuda-toolkit (Debian's non-free area) gives
 # NVRTC, which `kiln compile --target cuda` loads with dlopen; a CUDA toolkit already in
-# /usr/local/cuda counts too. It is optional: without it the cuda_ci test is skipped.
-optional=" graphviz python3-venv nvidia-cuda-toolkit "
+# /usr/local/cuda counts too. It is optional: without it the cuda_ci test is skipped. lld-14 is
+# the llvm target's preferred linker (ld works too).
+optional=" graphviz python3-venv lld-14 nvidia-cuda-toolkit "
 
 missing=()
 for pkg in build-essential gcc clang cmake libcjson-dev libmicrohttpd-dev libpng-dev libjpeg-dev \
-    python3 llvm-14-tools \
+    python3 llvm-14-tools llvm-14-dev clang-14 lld-14 \
     graphviz protobuf-c-compiler libprotobuf-c-dev python3-pip python3-venv libclang-rt-14-dev \
     nvidia-cuda-toolkit; do
     kind=${probe[$pkg]%%:*}

@@ -214,6 +214,7 @@ typedef struct CliRunOptions {
     const char *output_dir; /* NULL: print summaries only */
     bool random;            /* --random-inputs given */
     uint64_t seed;
+    bool jit; /* --jit: model files compile with the llvm backend into ORC LLJIT (no library) */
 } CliRunOptions;
 
 /* Splits a --input argument "NAME=FILE" against the known input names: the longest name
@@ -242,9 +243,11 @@ bool cli_report_outputs(const char *const *names, const IrTensor *outs, int n,
 
 /* ---- compiled libraries (cli_lib.c) -------------------------------------------------------- */
 
-/* A compiled model loaded with dlopen, its descriptor checked. */
+/* A compiled model loaded with dlopen (or, from an llvm object, into the JIT), its descriptor
+ * checked. */
 typedef struct CliLib {
     void *handle;
+    struct CgJit *jit; /* codegen/jit.h, for cli_lib_open_jit */
     const KilnModel *model;
     char *path;
     CliTensorSpec *inputs; /* model->n_inputs specs, names borrowed from the library */
@@ -258,6 +261,9 @@ bool cli_lib_open(CliLib *lib, const char *path, Diag *d);
  * with the library's own account of why (lib<prefix>.so's <prefix>_device_error, when it has
  * one: a CUDA library). */
 void cli_lib_create_error(const CliLib *lib, int status, const char *where, Diag *d);
+/* The same for an object file of the llvm backend, loaded into ORC LLJIT (codegen/jit.h); the
+ * weights file is looked up beside it. */
+bool cli_lib_open_jit(CliLib *lib, const char *object_path, Diag *d);
 /* Creates a context (weights from the file next to the library unless embedded), runs it once
  * on inputs (which must match the descriptor exactly), reports the outputs like
  * cli_report_outputs, and prints the run time. */
@@ -281,6 +287,10 @@ typedef struct CliDecoder {
  * apply to folders only. */
 bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, int64_t max_prefill,
                       Diag *d);
+/* The same, compiling a folder with backend (codegen/backend.h; NULL: the default), or with jit
+ * for the llvm backend's object in ORC LLJIT (no library; target must be a folder). */
+bool cli_decoder_open_with(CliDecoder *cd, const char *target, const char *backend, bool jit,
+                           int64_t max_context, int64_t max_prefill, Diag *d);
 /* Destroys the context, closes the library and removes the temporary folder. Safe on a
  * zeroed or failed CliDecoder. */
 void cli_decoder_close(CliDecoder *cd);

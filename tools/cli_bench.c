@@ -40,6 +40,9 @@ static const char cli_bench_help[] =
     "  --bandwidth-mib N  buffer of the bandwidth probe in MiB (1024; below 1024 the\n"
     "                     caches may hold it and the floor is not the memory's)\n"
     "  --seed S           weight and token seed (1)\n"
+    "  --target A[,B...]  compile for these backends (default: c), each measured in this run;\n"
+    "                     with several, the last lines give each one's compile time and speeds\n"
+    "                     as a ratio to the first's\n"
     "  -h, --help         show this help\n";
 
 typedef struct CliBenchShape {
@@ -47,7 +50,14 @@ typedef struct CliBenchShape {
     int64_t prefill, decode, repeat, bandwidth_mib, threads;
     bool bf16;
     uint64_t seed;
+    const char *targets; /* comma-separated backend names; NULL: the default */
 } CliBenchShape;
+
+/* One backend's figures, for the ratios to the first. */
+typedef struct CliBenchResult {
+    char target[32];
+    double compile_ms, prefill_ms, decode_ms;
+} CliBenchResult;
 
 /* One tensor of the GLM checkpoint: HF name, shape, and how it is initialized. */
 typedef enum CliInit { CLI_INIT_MATRIX, CLI_INIT_ONES, CLI_INIT_ZEROS } CliInit;
@@ -314,6 +324,9 @@ static void cli_bench_report(const CliBenchShape *s, const CliDecoder *cd, int64
            prefill_flop / 1e9, prefill_ms, prefill_rate / 1e9, 100.0 * prefill_rate / fma->median);
 }
 
+static bool cli_bench_one(const CliBenchShape *s, const char *dir, int64_t params, int64_t embed,
+                          int threads, CliBenchResult *r, Diag *d);
+
 static bool cli_bench_run(const CliBenchShape *s, Diag *d) {
     if (s->threads > 0) {
         char t[24];
@@ -349,15 +362,49 @@ static bool cli_bench_run(const CliBenchShape *s, Diag *d) {
     bool ok = cli_bench_write_config(dir, s, d) && cli_bench_write_weights(dir, s, t, n, d);
     printf("write folder: %.1f s\n", (cli_generate_now_ms() - t0) / 1e3);
     fflush(stdout);
+    CliBenchResult res[8];
+    int n_res = 0;
+    const char *list = s->targets ? s->targets : "";
+    for (const char *at = list; ok && n_res < 8; n_res++) {
+        size_t len = strcspn(at, ",");
+        CliBenchResult *r = &res[n_res];
+        snprintf(r->target, sizeof r->target, "%.*s", (int)len, at);
+        ok = cli_bench_one(s, dir, params, embed, threads, r, d);
+        if (!at[len]) {
+            n_res++;
+            break;
+        }
+        at += len + 1;
+    }
+    for (int i = 1; ok && i < n_res; i++)
+        printf("%s / %s: compile time %.2fx, prefill speed %.2fx, decode speed %.2fx (same run)\n",
+               res[i].target, res[0].target, res[i].compile_ms / res[0].compile_ms,
+               res[0].prefill_ms / res[i].prefill_ms, res[0].decode_ms / res[i].decode_ms);
+    cli_remove_tree(dir);
+    free(dir);
+    free(t);
+    return ok;
+}
+
+/* Compiles the folder dir for backend r->target ("": the default), times it, measures the
+ * bandwidth and FMA probes on the same threads right after, and prints its figures against
+ * them; r gets them. */
+static bool cli_bench_one(const CliBenchShape *s, const char *dir, int64_t params, int64_t embed,
+                          int threads, CliBenchResult *r, Diag *d) {
     CliDecoder cd = {0};
     int64_t ctx = s->prefill > s->decode + 1 ? s->prefill : s->decode + 1;
-    ok = ok && cli_decoder_open(&cd, dir, ctx, s->prefill, d);
+    if (r->target[0]) printf("target: %s\n", r->target);
+    bool ok =
+        cli_decoder_open_with(&cd, dir, r->target[0] ? r->target : NULL, false, ctx, s->prefill, d);
     double prefill_ms = 0, decode_ms = 0;
     if (ok) {
         printf("compile: %.1f s; weights in the library: %.1f MB\n", cd.compile_ms / 1e3,
                (double)cd.lib.model->weights_bytes / 1e6);
         fflush(stdout);
         ok = cli_bench_time(&cd, s, &prefill_ms, &decode_ms, d);
+        r->compile_ms = cd.compile_ms;
+        r->prefill_ms = prefill_ms;
+        r->decode_ms = decode_ms;
     }
     CliProbeResult bw = {0}, fma = {0};
     ok = ok && cli_probe_bandwidth(threads, s->bandwidth_mib, 7, &bw, d) &&
@@ -365,14 +412,11 @@ static bool cli_bench_run(const CliBenchShape *s, Diag *d) {
     if (ok) cli_bench_report(s, &cd, params, embed, prefill_ms, decode_ms, &bw, &fma, threads);
     if (ok) cli_bench_load("at the end");
     cli_decoder_close(&cd);
-    cli_remove_tree(dir);
-    free(dir);
-    free(t);
     return ok;
 }
 
 static bool cli_bench_parse(int argc, char **argv, CliBenchShape *s, Diag *d, bool *help) {
-    *s = (CliBenchShape){768, 12, 12, 4, 1536, 32000, 128, 64, 5, 1024, 0, true, 1};
+    *s = (CliBenchShape){768, 12, 12, 4, 1536, 32000, 128, 64, 5, 1024, 0, true, 1, NULL};
     struct {
         const char *flag;
         int64_t *dst;
@@ -405,6 +449,12 @@ static bool cli_bench_parse(int argc, char **argv, CliBenchShape *s, Diag *d, bo
             if (v && strcmp(v, "bf16") != 0 && strcmp(v, "f32") != 0)
                 diag_error(d, "--dtype must be bf16 or f32, got '%s'", v);
             s->bf16 = v && strcmp(v, "bf16") == 0;
+        } else if (cli_flag_value(argc, argv, &i, "--target", &v, d)) {
+            int names = 1;
+            for (const char *c = v ? v : ""; *c; c++) names += *c == ',';
+            if (v && (names > 8 || !*v))
+                diag_error(d, "--target takes 1 to 8 comma-separated backend names, got '%s'", v);
+            s->targets = v;
         } else if (cli_flag_value(argc, argv, &i, "--seed", &v, d)) {
             if (v) {
                 int64_t seed;

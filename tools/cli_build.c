@@ -37,6 +37,7 @@ bool cli_build_model(IrGraph *g, const char *dir, const CliBuildOptions *opt, ch
     copt.out_dir = dir;
     copt.prefix = prefix_out;
     copt.embed_weights = opt->embed_weights;
+    copt.opt_level = opt->quick ? 0 : 2;              /* the llvm backend's pass pipeline */
     if (!cg_emit(backend, g, &copt, d)) return false; /* checks every node first */
     CgBuildOptions build = {
         .prefix = prefix_out, .quick = opt->quick, .runtime_library = opt->runtime_library};

@@ -22,12 +22,24 @@ static const char cli_compile_help[] =
     "                      (it holds a .kiln-output file)\n"
     "  --target NAME       the backend to compile for (default: c); --target list prints the\n"
     "                      registered backends with their descriptions\n"
-    "  --emit c|so         c: sources only (default); so: also build DIR/lib<prefix>.so with\n"
-    "                      the target's build step (c and cuda: $CC, default cc)\n"
+    "  --emit c|so|obj|llvm-ir\n"
+    "                      c: sources only (default; for --target llvm: obj); so: also build\n"
+    "                      DIR/lib<prefix>.so with the target's build step (c: $CC, default cc;\n"
+    "                      cuda: $CC too; llvm: ld.lld-14 or ld, no C compiler). llvm only: obj writes\n"
+    "                      <prefix>.o (runtime included), llvm-ir writes <prefix>.ll, the model\n"
+    "                      before the runtime is linked, with each node's origin as metadata\n"
+    "  --triple T          llvm: target triple (default: the host's), e.g. aarch64-linux-gnu\n"
+    "  --cpu C             llvm: target CPU (default: the host CPU for the host triple, else\n"
+    "                      generic)\n"
+    "  --features F        llvm: CPU features, e.g. +avx2,+fma (default: the host CPU's for the\n"
+    "                      host triple, else none)\n"
+    "  --llvm-opt N        llvm: LLVM's pass pipeline default<ON>, N 0..3 (default: the -O\n"
+    "                      level)\n"
     "  --cuda-arch sm_NN   --target cuda: the GPU architecture NVRTC compiles the cubin for\n"
     "                      (default sm_90); PTX for compute_NN is embedded beside it\n"
     "  --bind k=v,...      give symbolic dimensions their sizes (repeatable)\n"
-    "  --embed-weights     compile the weights into the C code instead of <prefix>.weights\n"
+    "  --embed-weights     compile the weights into the library instead of <prefix>.weights\n"
+    "                      (c: a C array; llvm: a 64-byte aligned read-only object section)\n"
     "  --max-context N     decoder LLMs: KV cache capacity in tokens (default 2048)\n"
     "  --max-prefill N     decoder LLMs: most tokens one prefill call takes\n"
     "  --prefix NAME       C identifier prefix of the generated API (default: from the model\n"
@@ -65,6 +77,8 @@ int cli_compile_main(int argc, char **argv) {
     bool embed = false, stats_on = false, prune_on = false;
     int level = 2;
     const char *passes = NULL;
+    const char *triple = NULL, *cpu = NULL, *features = NULL;
+    int llvm_opt = -1;
     PassOptions popt = {0};
     CliBindings binds = {0};
     FeOptions fopt = {0};
@@ -88,9 +102,21 @@ int cli_compile_main(int argc, char **argv) {
         } else if (cli_flag_value(argc, argv, &i, "--cuda-arch", &v, &d)) {
             cuda_arch = v;
         } else if (cli_flag_value(argc, argv, &i, "--emit", &v, &d)) {
-            if (v && strcmp(v, "c") != 0 && strcmp(v, "so") != 0)
-                diag_error(&d, "--emit must be 'c' or 'so', not '%s'", v);
+            if (v && strcmp(v, "c") != 0 && strcmp(v, "so") != 0 && strcmp(v, "obj") != 0 &&
+                strcmp(v, "llvm-ir") != 0)
+                diag_error(&d, "--emit must be 'c', 'so', 'obj' or 'llvm-ir', not '%s'", v);
             emit = v;
+        } else if (cli_flag_value(argc, argv, &i, "--triple", &v, &d)) {
+            triple = v;
+        } else if (cli_flag_value(argc, argv, &i, "--cpu", &v, &d)) {
+            cpu = v;
+        } else if (cli_flag_value(argc, argv, &i, "--features", &v, &d)) {
+            features = v;
+        } else if (cli_flag_value(argc, argv, &i, "--llvm-opt", &v, &d)) {
+            if (v && (strlen(v) != 1 || v[0] < '0' || v[0] > '3'))
+                diag_error(&d, "--llvm-opt must be 0, 1, 2 or 3, not '%s'", v);
+            else if (v)
+                llvm_opt = v[0] - '0';
         } else if (cli_flag_value(argc, argv, &i, "--bind", &v, &d)) {
             if (v) cli_bindings_parse(&binds, v, &d);
         } else if (cli_flag_value(argc, argv, &i, "--prefix", &v, &d)) {
@@ -156,6 +182,16 @@ int cli_compile_main(int argc, char **argv) {
     if (diag_ok(&d) && cuda_arch && backend && strcmp(backend->name, "cuda") != 0)
         diag_error(&d, "--cuda-arch applies to --target cuda only (the target is %s)",
                    backend->name);
+    bool is_llvm = diag_ok(&d) && strcmp(backend->name, "llvm") == 0;
+    if (diag_ok(&d) && !is_llvm &&
+        (triple || cpu || features || llvm_opt >= 0 || strcmp(emit, "obj") == 0 ||
+         strcmp(emit, "llvm-ir") == 0))
+        diag_error(&d, "--emit obj/llvm-ir, --triple, --cpu, --features and --llvm-opt need "
+                       "--target llvm");
+    /* a library for another machine links against that machine's libc, which is not here */
+    if (diag_ok(&d) && is_llvm && strcmp(emit, "so") == 0 && triple)
+        diag_error(&d, "--emit so links for this machine; with --triple use --emit obj and link "
+                       "the object on the target");
     if (!diag_ok(&d)) {
         status = cli_usage_error("compile", &d);
         goto done;
@@ -216,6 +252,11 @@ int cli_compile_main(int argc, char **argv) {
         copt.embed_weights = embed;
         copt.stats = &cstats;
         copt.cuda_arch = cuda_arch;
+        copt.opt_level = llvm_opt >= 0 ? llvm_opt : level;
+        copt.emit_ir_only = strcmp(emit, "llvm-ir") == 0;
+        copt.triple = triple;
+        copt.cpu = cpu;
+        copt.features = features;
         CgBuildOptions build = {.prefix = used_prefix};
         ok = cg_emit(backend, g, &copt, &d) &&
              (!bopt.emit_so || backend->build(od.tmp_path, &build, &d)) &&
@@ -239,7 +280,12 @@ int cli_compile_main(int argc, char **argv) {
                        f == IR_WFMT_DENSE ? "dense" : ir_wformat_name(f), (long long)by[f]);
     }
     if (ok) {
-        printf("compiled %s into %s/ (%s.h, %s.c", model, od.final_path, used_prefix, used_prefix);
+        if (is_llvm)
+            printf("compiled %s into %s/ (%s.h, %s.%s", model, od.final_path, used_prefix,
+                   used_prefix, strcmp(emit, "llvm-ir") == 0 ? "ll" : "o");
+        else
+            printf("compiled %s into %s/ (%s.h, %s.c", model, od.final_path, used_prefix,
+                   used_prefix);
         if (bopt.emit_so) printf(", lib%s.so", used_prefix);
         printf(")\n");
     }

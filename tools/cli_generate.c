@@ -43,6 +43,8 @@ static const char cli_generate_help[] =
     "  --add-bos            put the model's bos token before the prompt\n"
     "  --max-context N      KV cache capacity in tokens (MODEL_DIR only)\n"
     "  --max-prefill N      most tokens one prefill call takes (MODEL_DIR only)\n"
+    "  --jit                compile MODEL_DIR with the llvm backend and run it in-process in ORC\n"
+    "                       LLJIT, without linking a library\n"
     "  -h, --help           show this help\n";
 
 double cli_generate_now_ms(void) {
@@ -80,8 +82,8 @@ static bool cli_check_decoder(const CliLib *lib, Diag *d) {
 }
 
 /* Compiles the folder into a fresh temporary folder; sets cd->tmp_dir and the library path. */
-static char *cli_compile_folder(CliDecoder *cd, const char *dir, int64_t max_context,
-                                int64_t max_prefill, Diag *d) {
+static char *cli_compile_folder(CliDecoder *cd, const char *dir, const char *backend, bool jit,
+                                int64_t max_context, int64_t max_prefill, Diag *d) {
     FeOptions fopt = {NULL, 0, max_context, max_prefill, IR_DTYPE_F32};
     double t0 = cli_generate_now_ms();
     IrGraph *g = fe_load_model(dir, &fopt, d);
@@ -95,11 +97,13 @@ static char *cli_compile_folder(CliDecoder *cd, const char *dir, int64_t max_con
         cd->tmp_dir = NULL;
     } else {
         CliBuildOptions bopt = {0};
-        bopt.emit_so = true;
+        /* --jit: the llvm backend's object, loaded into the JIT instead of a library */
+        bopt.emit_so = !jit;
+        bopt.target = jit ? "llvm" : backend;
         char prefix[128];
         if (cli_build_model(g, cd->tmp_dir, &bopt, prefix, sizeof prefix, d)) {
             char lib_name[160];
-            snprintf(lib_name, sizeof lib_name, "lib%s.so", prefix);
+            snprintf(lib_name, sizeof lib_name, jit ? "%s.o" : "lib%s.so", prefix);
             lib_path = cli_path_join(cd->tmp_dir, lib_name);
         }
     }
@@ -110,10 +114,19 @@ static char *cli_compile_folder(CliDecoder *cd, const char *dir, int64_t max_con
 
 bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, int64_t max_prefill,
                       Diag *d) {
+    return cli_decoder_open_with(cd, target, NULL, false, max_context, max_prefill, d);
+}
+
+bool cli_decoder_open_with(CliDecoder *cd, const char *target, const char *backend, bool jit,
+                           int64_t max_context, int64_t max_prefill, Diag *d) {
     memset(cd, 0, sizeof *cd);
     char *lib_path = NULL;
+    if (jit && !cli_is_dir(target)) {
+        diag_error(d, "--jit compiles a model folder; %s is a library already", target);
+        return false;
+    }
     if (cli_is_dir(target)) {
-        lib_path = cli_compile_folder(cd, target, max_context, max_prefill, d);
+        lib_path = cli_compile_folder(cd, target, backend, jit, max_context, max_prefill, d);
         if (!lib_path) {
             cli_decoder_close(cd);
             return false;
@@ -122,8 +135,9 @@ bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, i
         diag_error(d, "--max-context and --max-prefill apply to model folders, not to a library");
         return false;
     }
-    bool ok =
-        cli_lib_open(&cd->lib, lib_path ? lib_path : target, d) && cli_check_decoder(&cd->lib, d);
+    bool ok = (jit ? cli_lib_open_jit(&cd->lib, lib_path, d)
+                   : cli_lib_open(&cd->lib, lib_path ? lib_path : target, d)) &&
+              cli_check_decoder(&cd->lib, d);
     free(lib_path);
     if (ok) {
         const KilnModel *m = cd->lib.model;
@@ -152,7 +166,7 @@ bool cli_decoder_open(CliDecoder *cd, const char *target, int64_t max_context, i
 
 void cli_decoder_close(CliDecoder *cd) {
     if (cd->ctx) cd->lib.model->destroy(cd->ctx);
-    if (cd->lib.handle) cli_lib_close(&cd->lib);
+    if (cd->lib.handle || cd->lib.jit) cli_lib_close(&cd->lib);
     if (cd->tmp_dir) cli_remove_tree(cd->tmp_dir);
     free(cd->tmp_dir);
     memset(cd, 0, sizeof *cd);
@@ -166,6 +180,7 @@ typedef struct CliGenOptions {
     KrtSampler sampler;
     uint64_t seed;
     bool ids, ignore_eos, add_bos;
+    bool jit; /* --jit: MODEL_DIR compiled by the llvm backend into ORC LLJIT */
 } CliGenOptions;
 
 static bool cli_parse_u64(const char *s, const char *flag, uint64_t *out, Diag *d) {
@@ -263,6 +278,8 @@ static bool cli_gen_parse(int argc, char **argv, void *opts, Diag *d, bool *help
             o->ids = true;
         } else if (strcmp(argv[i], "--ignore-eos") == 0) {
             o->ignore_eos = true;
+        } else if (strcmp(argv[i], "--jit") == 0) {
+            o->jit = true;
         } else if (strcmp(argv[i], "--add-bos") == 0) {
             o->add_bos = true;
         } else {
@@ -433,7 +450,7 @@ static bool cli_generate_run(const void *opts, Diag *d) {
         return false;
     }
     CliDecoder cd;
-    if (!cli_decoder_open(&cd, o->target, o->max_context, o->max_prefill, d)) {
+    if (!cli_decoder_open_with(&cd, o->target, NULL, o->jit, o->max_context, o->max_prefill, d)) {
         tok_free(tok);
         return false;
     }

@@ -1,6 +1,7 @@
 /* Driving a compiled model through its generic descriptor `kiln_model` (kiln_model.h).
  * The library is treated as input: its descriptor is checked before anything trusts it. */
 #include "cli.h"
+#include "codegen/jit.h"
 
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -37,6 +38,8 @@ static bool cli_check_info(const char *path, const char *kind, int idx, const Ki
     return true;
 }
 
+static bool cli_lib_adopt(CliLib *lib, const char *path, const KilnModel *m, Diag *d);
+
 bool cli_lib_open(CliLib *lib, const char *path, Diag *d) {
     memset(lib, 0, sizeof *lib);
     /* dlopen searches the library path for a bare name; a file argument means the file. */
@@ -56,6 +59,24 @@ bool cli_lib_open(CliLib *lib, const char *path, Diag *d) {
         cli_lib_close(lib);
         return false;
     }
+    return cli_lib_adopt(lib, path, m, d);
+}
+
+bool cli_lib_open_jit(CliLib *lib, const char *object_path, Diag *d) {
+    memset(lib, 0, sizeof *lib);
+    lib->path = strdup(object_path);
+    KILN_ASSERT(lib->path != NULL);
+    const void *m = NULL;
+    if (!cg_jit_open(object_path, &lib->jit, &m, d)) {
+        cli_lib_close(lib);
+        return false;
+    }
+    return cli_lib_adopt(lib, object_path, m, d);
+}
+
+/* Checks descriptor m of the library or object at path and fills lib's input specs; closes lib
+ * on failure. */
+static bool cli_lib_adopt(CliLib *lib, const char *path, const KilnModel *m, Diag *d) {
     if (m->abi_version != KILN_MODEL_ABI_VERSION) {
         diag_at(d, path, NULL, NULL,
                 "kiln_model ABI version %" PRIu32 ", but this kiln reads version %d: recompile it",
@@ -207,6 +228,7 @@ bool cli_lib_run(CliLib *lib, const IrTensor *inputs, const char *output_dir, Di
 
 void cli_lib_close(CliLib *lib) {
     if (lib->handle) dlclose(lib->handle);
+    cg_jit_close(lib->jit);
     free(lib->path);
     free(lib->inputs);
     free(lib->input_names);

@@ -29,6 +29,9 @@ static const char cli_run_help[] =
     "                          (integers and bools: 0 or 1)\n"
     "  --bind k=v,...          sizes of symbols no --input fixes (model files only)\n"
     "  --interp                run the model with the reference interpreter (model files only)\n"
+    "  --jit                   compile the model file with the llvm backend and run it in-process\n"
+    "                          in ORC LLJIT, without linking a library (plain models; decoders:\n"
+    "                          kiln generate MODEL_DIR --jit)\n"
     "  --max-context N         decoder MODEL_DIR: KV cache capacity in tokens (default 2048)\n"
     "  --max-prefill N         decoder MODEL_DIR: most input_ids one run takes (default\n"
     "                          min(128, max-context))\n"
@@ -152,15 +155,17 @@ static bool cli_run_compiled(IrGraph *g, const CliBindings *b, IrTensor *tensors
     CliBuildOptions bopt = {0};
     bopt.bindings = b->items;
     bopt.n_bindings = b->count;
-    bopt.emit_so = true;
+    /* --jit: the llvm backend's object, loaded into ORC LLJIT instead of a library */
+    bopt.emit_so = !opt->jit;
+    bopt.target = opt->jit ? "llvm" : NULL;
     char prefix[128];
     bool ok = cli_build_model(g, dir, &bopt, prefix, sizeof prefix, d);
     if (ok) {
         char lib_name[160];
-        snprintf(lib_name, sizeof lib_name, "lib%s.so", prefix);
+        snprintf(lib_name, sizeof lib_name, opt->jit ? "%s.o" : "lib%s.so", prefix);
         char *lib_path = cli_path_join(dir, lib_name);
         CliLib lib;
-        ok = cli_lib_open(&lib, lib_path, d);
+        ok = opt->jit ? cli_lib_open_jit(&lib, lib_path, d) : cli_lib_open(&lib, lib_path, d);
         if (ok) {
             int n = lib.model->n_inputs;
             const char **given = calloc((size_t)(n ? n : 1), sizeof *given);
@@ -191,6 +196,12 @@ static bool cli_run_model_file(const char *model, char **raw, int n_raw, CliBind
     IrGraph *g = fe_load_model(model, &fopt, d);
     if (!g) return false;
     if (cli_graph_is_decoder(g)) {
+        if (opt->jit) {
+            diag_at(d, model, NULL, NULL,
+                    "--jit runs plain models; for a decoder LLM use kiln generate MODEL_DIR --jit");
+            ir_graph_free(g);
+            return false;
+        }
         if (b->count > 0) {
             diag_at(d, model, NULL, NULL,
                     "--bind does not apply to a decoder LLM (it has no "
@@ -284,6 +295,8 @@ int cli_run_main(int argc, char **argv) {
             if (v) cli_positive_int(v, "--max-prefill", &lim.max_prefill, &d);
         } else if (strcmp(argv[i], "--interp") == 0) {
             interp = true;
+        } else if (strcmp(argv[i], "--jit") == 0) {
+            opt.jit = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             diag_error(&d, "unknown option '%s'", argv[i]);
         } else if (target) {
@@ -294,6 +307,9 @@ int cli_run_main(int argc, char **argv) {
         if (!diag_ok(&d)) break;
     }
     if (diag_ok(&d) && !target) diag_error(&d, "no model file or library given");
+    if (diag_ok(&d) && opt.jit && (interp || (target && cli_is_library(target))))
+        diag_error(&d, "--jit compiles a model file in-process; it does not go with --interp or "
+                       "a library");
     if (diag_ok(&d) && target && cli_is_library(target) && (interp || binds.count > 0))
         diag_error(&d, "--interp and --bind apply to model files, not to a compiled library");
     if (diag_ok(&d) && target && cli_is_library(target) && (lim.max_context || lim.max_prefill))

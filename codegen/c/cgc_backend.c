@@ -2,6 +2,8 @@
  * <prefix>.c, <prefix>_model.c, the weights (a file or <prefix>_weights.c) and the runtime
  * sources into the output folder. Nothing is written unless the whole model compiles. */
 #include "cgc.h"
+#include "../c_shared.h"
+#include "../module_query.h"
 #include "../runtime_files.h"
 
 #include <ctype.h>
@@ -29,28 +31,10 @@ bool cgc_prefix_ok(const char *p) {
     return true;
 }
 
-/* Every value a node or the API touches must have a static shape and a home: a run
- * parameter, a constant (in the weights), or a planned slot inside the workspace. False with
- * the reason otherwise. */
+/* Every value a node or the API touches must have a static shape and a home
+ * (codegen/module_query.h). */
 bool cgc_value_ok(const IrGraph *g, int v, char *reason, size_t cap) {
-    const IrValue *val = ir_value(g, v);
-    size_t bytes = 0;
-    if (!ir_type_is_static(&val->type) || !ir_type_nbytes(&val->type, &bytes)) {
-        snprintf(reason, cap, "value '%s' has no static shape (bind every symbol first)",
-                 val->name);
-        return false;
-    }
-    bool is_io = false;
-    for (int i = 0; i < g->n_inputs; i++) is_io |= g->inputs[i] == v;
-    for (int i = 0; i < g->n_outputs; i++) is_io |= g->outputs[i] == v;
-    if (is_io || val->data) return true;
-    if (val->arena_offset < 0 || val->arena_offset % (int64_t)ir_dtype_size(val->type.dtype) != 0 ||
-        (uint64_t)val->arena_offset + bytes > (uint64_t)g->arena_bytes) {
-        snprintf(reason, cap, "value '%s' has no valid place in the workspace (%s)", val->name,
-                 "run plan_memory first");
-        return false;
-    }
-    return true;
+    return cg_value_has_home(g, v, reason, cap);
 }
 
 /* The graph's own inputs and outputs (the run() parameters) need static shapes too, even
@@ -197,16 +181,7 @@ bool cgc_write_bytes(const char *dir, const char *name, const void *data, size_t
     return ok;
 }
 
-/* <prefix>.h and <prefix>_model.c, each composed from the plain or the decoder parts. */
-static void cgc_write_header(FILE *f, const CgModule *m, const CgOptions *opt) {
-    cgc_write_header_begin(f, m, opt);
-    if (m->is_decoder)
-        cgc_decoder_write_header(f, m, opt);
-    else
-        cgc_write_run_decl(f, m->g, opt);
-    cgc_write_header_end(f, opt);
-}
-
+/* <prefix>_model.c, composed from the plain or the decoder parts (<prefix>.h: cgc_shared.c). */
 static void cgc_write_model_file(FILE *f, const CgModule *m, const CgOptions *opt) {
     if (m->is_decoder)
         cgc_decoder_write_descriptor(f, m, opt);
@@ -272,7 +247,7 @@ static bool cgc_emit(const CgModule *m, const CgOptions *opt, Diag *d) {
     }
     if (ok) {
         snprintf(name, sizeof name, "%s.h", opt->prefix);
-        ok = cgc_write_text(name, cgc_write_header, m, opt, d);
+        ok = cgc_write_text(name, cg_c_write_header, m, opt, d);
     }
     if (ok) {
         snprintf(name, sizeof name, "%s_model.c", opt->prefix);

@@ -2,6 +2,7 @@
  * (run, prefill, decode): each node's operands as pointers into the caller's buffers, the
  * weights and the workspace, and the status check of the nodes that return one. */
 #include "cgc.h"
+#include "../module_query.h"
 
 #include <inttypes.h>
 
@@ -69,13 +70,7 @@ void cgc_write_node_calls(CgcEmitter *e, const CgEntry *en) {
     for (int o = 0; o < en->n_outputs; o++) {
         int i = en->output_slots[o];
         int v = g->outputs[i];
-        bool own = true;
-        for (int k = 0; k < g->n_inputs; k++)
-            if (g->inputs[k] == v) own = false;
-        for (int k = 0; k < i; k++)
-            if (g->outputs[k] == v) own = false;
-        if (ir_value(g, v)->producer < 0 && e->m->weights.offsets[v] >= 0) own = false;
-        if (own) continue;
+        if (!cg_output_needs_copy(e->m, i)) continue;
         size_t bytes = 0;
         KILN_ASSERT(ir_type_nbytes(&ir_value(g, v)->type, &bytes));
         fprintf(f, "    memcpy(out%d, ", i);

@@ -2,6 +2,7 @@
  * Both hold exactly the same bytes: a 64-byte header (see runtime/kiln_rt.h) then the payload,
  * laid out by the module (codegen/lower_weights.c). */
 #include "cgc.h"
+#include "../c_shared.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +100,15 @@ bool cgc_weights_write_c(const CgModule *m, const char *prefix, const char *path
     if (fclose(f) != 0) ok = false;
     if (!ok) diag_error(d, "%s: cannot write the file", path);
     return ok;
+}
+
+unsigned char *cg_c_weights_blob(const CgModule *m, size_t *bytes) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    KILN_ASSERT(f != NULL);
+    bool ok = cgc_weights_stream(m->g, &m->weights, cgc_put_file, f);
+    KILN_ASSERT(fclose(f) == 0 && ok && len == cg_weights_file_bytes(&m->weights));
+    *bytes = len;
+    return (unsigned char *)buf;
 }

@@ -24,7 +24,7 @@ expect_fail "help of unknown command" "unknown command 'frob'" help frob
 expect_fail "compile without model" "no model file given" compile
 expect_fail "compile with two models" "more than one model" compile "$M" "$M"
 expect_fail "compile -o without value" "option '-o' needs a value" compile "$M" -o
-expect_fail "compile --emit exe" "--emit must be 'c' or 'so'" compile "$M" --emit exe
+expect_fail "compile --emit exe" "--emit must be 'c', 'so', 'obj' or 'llvm-ir'" compile "$M" --emit exe
 expect_fail "compile --bind negative" "must be a non-negative integer" compile "$M" --bind batch=-1
 expect_fail "compile --bind no value" "has no value" compile "$M" --bind batch=
 expect_fail "compile --bind no =" "expects name=value" compile "$M" --bind batch

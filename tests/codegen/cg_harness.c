@@ -160,7 +160,7 @@ bool cgt_build(const CgBackend *b, const IrGraph *g, const char *prefix, bool em
         snprintf(lib->prefix, sizeof lib->prefix, "%s", prefix);
         Diag d;
         diag_init(&d);
-        CgOptions opt = {lib->dir, prefix, embed_weights, NULL, NULL};
+        CgOptions opt = {.out_dir = lib->dir, .prefix = prefix, .embed_weights = embed_weights};
         /* The generated folder builds with nothing else, under strict flags. (The build step
          * takes $CC, not the sanitizer flags of the test binary.) */
         CgBuildOptions bopt = {.prefix = prefix, .strict = true};

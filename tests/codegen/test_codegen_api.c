@@ -203,7 +203,7 @@ static void test_unsupported(void) {
         const char *dir = test_tmpdir("unsupported");
         Diag d;
         diag_init(&d);
-        CgOptions opt = {dir, "unsupported", false, NULL, NULL};
+        CgOptions opt = {.out_dir = dir, .prefix = "unsupported"};
         CHECK(!cg_emit(cg_backend_find("c"), g, &opt, &d));
         CHECK(d.count == 1 &&
               strcmp(d.messages[0], "unsupported.json: node 'sm' (Softmax): the c "

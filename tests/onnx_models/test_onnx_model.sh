@@ -9,6 +9,10 @@
 NPY_TOOL=$1 MODEL=$2 TOL=$3
 shift 3
 DIR="$KILN_SOURCE_DIR/tests/onnx_models/$MODEL"
+# KILN_ONNX_TARGET names the backend the library is compiled with (default: kiln's default);
+# tests/llvm runs some models with llvm.
+TARGET_FLAGS=()
+if [ -n "${KILN_ONNX_TARGET:-}" ]; then TARGET_FLAGS=(--target "$KILN_ONNX_TARGET"); fi
 
 # The --bind list a shape tag stands for: b<batch> and optionally s<seq>.
 tag_bindings() {
@@ -45,7 +49,7 @@ for tag in "$@"; do
     done
     lib="$TMP/$tag-lib"
     expect_ok "$MODEL $tag: compile --emit so" compile "$DIR/model.onnx" --bind "$bind" \
-        --emit so -o "$lib"
+        "${TARGET_FLAGS[@]}" --emit so -o "$lib"
     if [ "$RC" -eq 0 ]; then
         so=$(ls "$lib"/lib*.so)
         expect_ok "$MODEL $tag: run library" run "$so" "${inputs[@]}" --output-dir "$TMP/$tag-so"
